@@ -1,0 +1,56 @@
+"""One ``openai.OpenAI`` client per connection, reused across cells.
+
+``openai`` is imported here, on first use, never at extension load: the import
+alone costs about half a second. SDK retries are off; ``retry.py`` owns retrying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from .credentials import DEFAULT_BASE_URL, Credentials
+
+
+def resolve_base_url(credentials: Credentials | None, configured: str = "", environ=None) -> str:
+    """The connection's own URL, then ``ChatMagics.base_url``, then ``OPENAI_BASE_URL``, then OpenAI."""
+    environ = os.environ if environ is None else environ
+    own = credentials.base_url if credentials else None
+    return (own or configured or environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+class ClientCache:
+    def __init__(self):
+        self._clients: dict[str, object] = {}
+
+    def __repr__(self) -> str:
+        return f"ClientCache({len(self._clients)} clients)"
+
+    def get(self, credentials: Credentials, base_url: str, timeout: float):
+        # The cache key is a digest, so no key sits in a dict that a debugger or repr might print.
+        identity = "\0".join(
+            [credentials.api_key, credentials.organization or "", credentials.project or "", base_url, repr(timeout)]
+        )
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        client = self._clients.get(digest)
+        if client is None:
+            import openai
+
+            client = openai.OpenAI(
+                api_key=credentials.api_key,
+                organization=credentials.organization or None,
+                project=credentials.project or None,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=0,
+            )
+            self._clients[digest] = client
+        return client
+
+    def clear(self) -> None:
+        for client in self._clients.values():
+            try:
+                client.close()
+            except Exception:
+                pass
+        self._clients.clear()

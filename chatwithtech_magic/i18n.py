@@ -1,0 +1,36 @@
+"""User-facing text in English and Simplified Chinese, and the choice between them.
+
+The seed documentation our users start from is Chinese, so every message has both.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from typing import NamedTuple
+
+LANGUAGES = ("en", "zh")
+
+
+class Text(NamedTuple):
+    en: str
+    zh: str
+
+    def get(self, language: str, **values) -> str:
+        template = self.zh if language == "zh" else self.en
+        return template.format(**values) if values else template
+
+
+def choose_language(setting: str = "auto") -> str:
+    """``en`` or ``zh``: an explicit setting wins, otherwise the locale decides."""
+    if setting in LANGUAGES:
+        return setting
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "zh" if code.lower().startswith("zh") else "en"

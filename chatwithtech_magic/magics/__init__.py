@@ -1,0 +1,40 @@
+"""The IPython adapter: thin magics over the core in ``session.py``.
+
+``register`` builds one shared ``ChatSession`` (conversation, clients, credentials)
+for ``%%chat`` and ``%chatkey``, so a key set with one is used by the other.
+"""
+
+from __future__ import annotations
+
+MAGIC_NAMES = {"line": ("chat", "chatkey"), "cell": ("chat",)}
+_registered: dict[int, list] = {}
+
+
+def register(shell) -> None:
+    from ..session import ChatSession
+    from .chat import ChatMagics
+    from .key import KeyMagics
+
+    unregister(shell)  # %reload_ext must not leave a second copy in shell.configurables
+    session = ChatSession()
+    chat = ChatMagics(shell=shell, session=session)
+    key = KeyMagics(shell=shell, chat=chat)
+    shell.register_magics(chat)
+    shell.register_magics(key)
+    _registered[id(shell)] = [chat, key]
+
+
+def unregister(shell) -> None:
+    instances = _registered.pop(id(shell), [])
+    for kind, names in MAGIC_NAMES.items():
+        table = shell.magics_manager.magics[kind]
+        for name in names:
+            owner = getattr(table.get(name), "__self__", None)
+            if owner in instances:
+                del table[name]
+    for instance in instances:
+        if instance in shell.configurables:
+            shell.configurables.remove(instance)
+        session = getattr(instance, "session", None)
+        if session is not None:
+            session.clients.clear()

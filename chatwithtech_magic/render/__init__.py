@@ -1,0 +1,1 @@
+"""The edge where answers and failures become something a person sees."""

@@ -1,0 +1,66 @@
+"""A failure as plain text (terminals) and as HTML (notebooks, static viewers).
+
+Both read the same catalog entry; the widget panel wraps the HTML with buttons.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..errors import Failure
+from ..i18n import Text
+
+HELP = Text("Help", "帮助")
+DETAILS = Text("Technical details: %chat error", "技术细节：%chat error")
+TRY_MODELS = Text("Models this account has: {models}", "此账户可用的模型：{models}")
+
+
+def _parts(failure: Failure, language: str) -> dict:
+    values = failure.values()
+    kind = failure.kind
+    return {
+        "title": kind.title.get(language, **values),
+        "explanation": kind.explanation.get(language, **values),
+        "next_step": kind.next_step.get(language, **values),
+        "links": [(label.get(language), url) for label, url in kind.links],
+        "help_url": kind.help_url,
+    }
+
+
+def failure_text(failure: Failure, language: str = "en") -> str:
+    parts = _parts(failure, language)
+    lines = [f"✖ {parts['title']}", parts["explanation"], f"→ {parts['next_step']}"]
+    if failure.suggestions:
+        lines.append(TRY_MODELS.get(language, models=", ".join(failure.suggestions)))
+    for label, url in parts["links"]:
+        lines.append(f"{label}: {url}")
+    if parts["help_url"]:
+        lines.append(f"{HELP.get(language)}: {parts['help_url']}")
+    lines.append(DETAILS.get(language))
+    return "\n".join(lines)
+
+
+def failure_html(failure: Failure, language: str = "en") -> str:
+    parts = _parts(failure, language)
+    esc = html.escape
+    links = [f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(label)}</a>' for label, url in parts["links"]]
+    if parts["help_url"]:
+        links.append(f'<a href="{esc(parts["help_url"])}" target="_blank" rel="noopener">{esc(HELP.get(language))}</a>')
+    suggestion = ""
+    if failure.suggestions:
+        suggestion = f"<div>{esc(TRY_MODELS.get(language, models=', '.join(failure.suggestions)))}</div>"
+    return (
+        f'<div class="chatwithtech-error" data-kind="{esc(failure.kind.kind)}" '
+        'style="border-left:4px solid #d9534f;padding:6px 10px;margin:4px 0;background:rgba(217,83,79,0.07)">'
+        f"<div><strong>✖ {esc(parts['title'])}</strong></div>"
+        f"<div>{esc(parts['explanation'])}</div>"
+        f"<div>→ {esc(parts['next_step'])}</div>"
+        f"{suggestion}"
+        f"<div style=\"font-size:smaller;margin-top:4px\">{' · '.join(links)}"
+        f"{' · ' if links else ''}<code>{esc(DETAILS.get(language).split(': ')[-1])}</code></div>"
+        "</div>"
+    )
+
+
+def failure_bundle(failure: Failure, language: str = "en") -> dict:
+    return {"text/html": failure_html(failure, language), "text/plain": failure_text(failure, language)}

@@ -1,0 +1,873 @@
+"""A real OpenAI-protocol HTTP server on 127.0.0.1 for tests.
+
+The official ``openai`` SDK (3.57.0, on ``httpx2``) talks to it over real HTTP/1.1 with
+keep-alive, so everything between the product and the wire is the real thing: status
+codes, the ``{"error": {"message", "type", "param", "code"}}`` body, ``x-request-id`` and
+``x-ratelimit-*`` headers, and Server-Sent Events streamed with chunked transfer encoding
+(each event is flushed as its own chunk, so the client sees the first token before the
+server has written the last one).
+
+Usage::
+
+    with OpenAIServer() as server:
+        client = openai.OpenAI(api_key="sk-test-1234", base_url=server.base_url, max_retries=0)
+        server.script(Reply("Hi!"), insufficient_quota())
+        ...
+        server.chat_requests()[0].body["messages"]
+
+Scripting rules
+---------------
+* ``script(*responses)`` queues responses for the next ``POST .../chat/completions``
+  requests, one per request, first in first out; when the queue is empty the server answers
+  with ``Reply(server.reply)``. ``script_models`` does the same for ``GET .../models``.
+* The SDK retries 408/409/429/>=500 and connection errors twice by default, and **every
+  retry is a new request that consumes the next scripted response** (or gets the default
+  reply). Use ``max_retries=0`` or script the error once per expected attempt.
+* ``valid_keys`` is checked before the queue: a rejected key gets a 401 ``invalid_api_key``
+  and does not consume a scripted response. It applies to every endpoint.
+* Every request is recorded (``server.requests``) before anything is answered.
+
+What the SDK does with the stream failures (measured against this server, openai 3.57.0)
+------------------------------------------------------------------------------------------
+* ``StreamError`` (a ``data: {"error": {...}}`` event after some content): the content
+  chunks are yielded first, then iterating raises a plain ``openai.APIError`` -- not an
+  ``APIStatusError`` (the HTTP status was 200), so it has no ``status_code``; ``e.body`` is
+  the inner error dict and ``e.message``/``e.code``/``e.type`` come from it.
+* ``StreamDrop`` (the connection closes mid-body without ``[DONE]`` and without the
+  terminating zero-length chunk): the content chunks that arrived are yielded first (none
+  with a ``finish_reason``), then iterating raises ``openai.APIConnectionError``
+  ("Connection error.", caused by httpx2's ``RemoteProtocolError``: incomplete chunked
+  read). It does NOT end quietly, and it is not retried (retries only cover the request
+  until response headers arrive).
+* ``Hang`` longer than the client's timeout: ``openai.APITimeoutError`` (a subclass of
+  ``APIConnectionError``).
+* A closed port: ``openai.APIConnectionError``.
+"""
+
+from __future__ import annotations
+
+import http.server
+import itertools
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Iterable
+
+__all__ = [
+    "OpenAIServer",
+    "Recorded",
+    "Reply",
+    "Error",
+    "StreamError",
+    "StreamDrop",
+    "Hang",
+    "mask_key",
+    "invalid_api_key",
+    "missing_api_key",
+    "invalid_organization",
+    "mismatched_organization",
+    "no_organization",
+    "model_not_found",
+    "rate_limit",
+    "insufficient_quota",
+    "overloaded",
+    "server_is_overloaded",
+    "slow_down",
+    "server_error",
+    "context_length_exceeded",
+    "region_not_supported",
+    "bad_request",
+    "html_gateway",
+    "stream_server_error",
+    "DEFAULT_MODELS",
+    "DEFAULT_REPLY",
+]
+
+DEFAULT_MODELS = ("gpt-4", "gpt-4-32k", "gpt-4-1106-preview", "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "gpt-4o-mini")
+DEFAULT_REPLY = "Hello from the test server."
+MODEL_CREATED = 1686935002
+
+# Put this in an error message to have it replaced by the response's x-request-id, as
+# OpenAI's own 5xx messages quote it.
+REQUEST_ID_PLACEHOLDER = "{request_id}"
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Recorded:
+    """One request as the server received it."""
+
+    method: str
+    path: str  # as sent, including any query string, e.g. "/v1/chat/completions"
+    headers: dict[str, str]  # lower-cased names
+    body: dict | None  # parsed JSON body (None when empty or not JSON)
+    raw: bytes = field(default=b"", repr=False)
+
+    @property
+    def bearer(self) -> str | None:
+        """The bearer token from the Authorization header, if any."""
+        value = self.headers.get("authorization", "")
+        return value[7:] if value[:7].lower() == "bearer " else None
+
+
+# --------------------------------------------------------------------------- responses
+
+
+@dataclass
+class Reply:
+    """A successful chat completion; streamed when the request has ``"stream": true``.
+
+    ``text`` defaults to the server's ``reply`` (or to ``"".join(chunks)`` when chunks are
+    given). ``usage`` may be ``True`` (plausible counts), ``False`` (no usage at all) or a
+    dict ``{"prompt_tokens", "completion_tokens"[, "total_tokens"]}``.
+    """
+
+    text: str | None = None
+    chunks: list[str] | None = None
+    delay: float = 0.0
+    finish_reason: str | None = "stop"
+    usage: bool | dict = True
+
+
+@dataclass
+class Error:
+    """An HTTP error. A dict body is sent as ``{"error": body}`` unless it already has an
+    ``error`` key; a str body is sent as is (HTML unless ``content_type`` says otherwise)."""
+
+    status: int
+    body: dict | str
+    headers: dict | None = None
+    content_type: str | None = None
+
+    @property
+    def error(self) -> dict | None:
+        """The inner error dict (what the SDK exposes as ``e.body``), or None for raw bodies."""
+        if isinstance(self.body, dict):
+            return self.body["error"] if "error" in self.body else self.body
+        return None
+
+
+@dataclass
+class StreamError:
+    """Stream some content of ``text``, then a ``data: {"error": {...}}`` event, then end the
+    body cleanly (no ``[DONE]``). The SDK raises a plain ``openai.APIError``."""
+
+    text: str = "Partial answer"
+    error: dict | None = None  # default: stream_server_error()
+    delay: float = 0.0
+
+
+@dataclass
+class StreamDrop:
+    """Stream content of ``text`` (no finish_reason), then drop the TCP connection without
+    ``[DONE]`` and without the terminating chunk. The SDK raises ``APIConnectionError``."""
+
+    text: str = "Partial answer"
+    delay: float = 0.0
+
+
+@dataclass
+class Hang:
+    """Wait ``seconds`` (interrupted by ``stop()``), then answer like ``reply`` (default: a
+    normal ``Reply``). For client-timeout tests."""
+
+    seconds: float
+    reply: Any = None
+
+
+# --------------------------------------------------------------------------- error factories
+
+_KEYS_URL = "https://platform.openai.com/account/api-keys"
+
+
+def _err(message: str, type: str | None, code: str | None = None, param: str | None = None) -> dict:
+    return {"message": message, "type": type, "param": param, "code": code}
+
+
+def mask_key(key: str) -> str:
+    """Mask a key the way OpenAI echoes it: first 3 chars + ``*****`` + last 4."""
+    return f"{key[:3]}*****{key[-4:]}"
+
+
+def invalid_api_key(key: str = "sk-test-1234") -> Error:
+    return Error(
+        401,
+        _err(
+            f"Incorrect API key provided: {mask_key(key)}. You can find your API key at {_KEYS_URL}.",
+            "invalid_request_error",
+            "invalid_api_key",
+        ),
+    )
+
+
+def missing_api_key() -> Error:
+    return Error(
+        401,
+        _err(
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if "
+            "you're accessing the API from your browser and are prompted for a username and password. You can "
+            f"obtain an API key from {_KEYS_URL}.",
+            "invalid_request_error",
+        ),
+    )
+
+
+def invalid_organization(org: str = "org-xxx") -> Error:
+    return Error(401, _err(f"No such organization: {org}.", "invalid_request_error", "invalid_organization"))
+
+
+def mismatched_organization() -> Error:
+    return Error(
+        401,
+        _err(
+            "OpenAI-Organization header should match organization for API key",
+            "invalid_request_error",
+            "mismatched_organization",
+        ),
+    )
+
+
+def no_organization() -> Error:
+    return Error(
+        401,
+        _err(
+            "You must be a member of an organization to use the API. Please contact us through our help center "
+            "at help.openai.com.",
+            "invalid_request_error",
+            "no_organization",
+        ),
+    )
+
+
+def model_not_found(model: str = "gpt-4") -> Error:
+    return Error(
+        404,
+        _err(
+            f"The model `{model}` does not exist or you do not have access to it.",
+            "invalid_request_error",
+            "model_not_found",
+        ),
+    )
+
+
+def rate_limit(
+    retry_after: float | None = None,
+    retry_after_ms: int | None = None,
+    reset_requests: str | None = None,
+    reset_tokens: str | None = None,
+    *,
+    model: str = "gpt-4",
+    organization: str = "org-test",
+    kind: str = "tokens",
+) -> Error:
+    """429 ``rate_limit_exceeded`` (type ``tokens`` or ``requests``) with the x-ratelimit-*
+    headers; ``retry-after``/``retry-after-ms`` only when given."""
+    wait = f"{retry_after:g}s" if retry_after is not None else "26.604s"
+    if kind == "requests":
+        message = (
+            f"Rate limit reached for {model} in organization {organization} on requests per min (RPM): "
+            f"Limit 500, Used 500, Requested 1. Please try again in {wait}. "
+            "Visit https://platform.openai.com/account/rate-limits to learn more."
+        )
+    else:
+        message = (
+            f"Rate limit reached for {model} in organization {organization} on tokens per min (TPM): "
+            f"Limit 10000, Used 9348, Requested 5086. Please try again in {wait}. "
+            "Visit https://platform.openai.com/account/rate-limits to learn more."
+        )
+    headers = {
+        "x-ratelimit-limit-requests": "500",
+        "x-ratelimit-remaining-requests": "0" if kind == "requests" else "499",
+        "x-ratelimit-reset-requests": reset_requests or ("120ms" if kind != "requests" else wait),
+        "x-ratelimit-limit-tokens": "10000",
+        "x-ratelimit-remaining-tokens": "652",
+        "x-ratelimit-reset-tokens": reset_tokens or (wait if kind != "requests" else "6ms"),
+    }
+    if retry_after is not None:
+        headers["retry-after"] = f"{retry_after:g}"
+    if retry_after_ms is not None:
+        headers["retry-after-ms"] = str(int(retry_after_ms))
+    return Error(429, _err(message, kind, "rate_limit_exceeded"), headers)
+
+
+def insufficient_quota() -> Error:
+    return Error(
+        429,
+        _err(
+            "You exceeded your current quota, please check your plan and billing details. For more information on "
+            "this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "insufficient_quota",
+            "insufficient_quota",
+        ),
+    )
+
+
+def overloaded() -> Error:
+    return Error(
+        503,
+        _err(
+            "That model is currently overloaded with other requests. You can retry your request, or contact us "
+            "through our help center at help.openai.com if the error persists. (Please include the request ID "
+            f"{REQUEST_ID_PLACEHOLDER} in your message.)",
+            "server_error",
+        ),
+    )
+
+
+def server_is_overloaded() -> Error:
+    return Error(
+        503,
+        _err(
+            "Our servers are currently overloaded. Please try again later.",
+            "service_unavailable_error",
+            "server_is_overloaded",
+        ),
+    )
+
+
+def slow_down() -> Error:
+    # The guide names the cause; the wording here follows its explanation.
+    return Error(
+        429,
+        _err(
+            "A sudden increase in your request rate is impacting service reliability. Please reduce your request "
+            "rate to its original level, maintain a consistent rate for at least 15 minutes, and then gradually "
+            "increase it.",
+            "rate_limit_error",
+            "slow_down",
+        ),
+    )
+
+
+def server_error() -> Error:
+    return Error(
+        500,
+        _err(
+            "The server had an error processing your request. Sorry about that! You can retry your request, or "
+            "contact us through our help center at help.openai.com if you keep seeing this error. (Please include "
+            f"the request ID {REQUEST_ID_PLACEHOLDER} in your email.)",
+            "server_error",
+        ),
+    )
+
+
+def context_length_exceeded(limit: int = 8192, used: int = 8227) -> Error:
+    return Error(
+        400,
+        _err(
+            f"This model's maximum context length is {limit} tokens. However, your messages resulted in {used} "
+            "tokens. Please reduce the length of the messages.",
+            "invalid_request_error",
+            "context_length_exceeded",
+            "messages",
+        ),
+    )
+
+
+def region_not_supported() -> Error:
+    return Error(
+        403,
+        _err(
+            "Country, region, or territory not supported",
+            "request_forbidden",
+            "unsupported_country_region_territory",
+        ),
+    )
+
+
+def bad_request(message: str = "Invalid request.", param: str | None = None, code: str | None = None) -> Error:
+    return Error(400, _err(message, "invalid_request_error", code, param))
+
+
+def html_gateway(status: int = 502) -> Error:
+    title = f"{status} {HTTPStatus(status).phrase}"
+    page = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Error(status, page, content_type="text/html")
+
+
+def stream_server_error() -> dict:
+    """The error event OpenAI sends when a stream fails mid-way."""
+    return _err("The server had an error while processing your request. Sorry about that!", "server_error")
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class _Drop(Exception):
+    """Raised inside a handler to abandon the connection."""
+
+
+_CONNECTION_ERRORS = (ConnectionError, BrokenPipeError, TimeoutError, socket.timeout, _Drop, OSError)
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, owner: "OpenAIServer"):
+        self.owner = owner
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request, client_address):  # never noisy about dropped peers
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _CONNECTION_ERRORS) or self.owner._stopping.is_set():
+            return
+        self.owner.errors.append(exc)
+        super().handle_error(request, client_address)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "openai-test-server"
+    sys_version = ""
+
+    server: _HTTPServer
+
+    def log_message(self, format, *args):  # no request logs on stderr
+        pass
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.owner._track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        except OSError:
+            pass
+        finally:
+            self.server.owner._track(self.connection, False)
+
+    def handle_one_request(self):
+        try:
+            super().handle_one_request()
+        except _CONNECTION_ERRORS:
+            self.close_connection = True
+
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    # -- reading -------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            data = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(data)
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self):
+        owner = self.server.owner
+        raw = self._read_body()
+        body = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        record = Recorded(self.command, self.path, headers, body if isinstance(body, dict) else None, raw)
+        self.request_id = owner._record(record)
+        path = self.path.split("?", 1)[0].rstrip("/")
+
+        if path.endswith("/chat/completions") and self.command == "POST":
+            kind = "chat"
+        elif path.endswith("/models") and self.command == "GET":
+            kind = "models"
+        else:
+            self._send_error(
+                Error(404, _err(f"Invalid URL ({self.command} {path})", "invalid_request_error"))
+            )
+            return
+
+        rejection = owner._check_key(record)
+        if rejection is not None:
+            self._send_error(rejection)
+            return
+
+        if kind == "chat" and raw and not isinstance(body, dict):
+            self._send_error(
+                bad_request(
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
+                    "your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
+                    "valid JSON. If you have trouble figuring out how to fix this, please contact us through our "
+                    "help center at help.openai.com.)"
+                )
+            )
+            return
+
+        response = owner._next(kind)
+        if kind == "chat":
+            self._respond_chat(response, body or {})
+        else:
+            self._respond_models(response)
+
+    # -- writing -------------------------------------------------------------
+
+    def _start(self, status: int, content_type: str, extra: dict | None = None, length: int | None = None):
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("x-request-id", self.request_id)
+        self.send_header("openai-version", "2020-10-01")
+        self.send_header("openai-processing-ms", "1")
+        for name, value in (extra or {}).items():
+            self.send_header(name.lower(), str(value))
+        if length is None:
+            self.send_header("transfer-encoding", "chunked")
+            self.send_header("cache-control", "no-cache, must-revalidate")
+        else:
+            self.send_header("content-length", str(length))
+        self.send_header("connection", "close" if self.close_connection else "keep-alive")
+        self.end_headers()
+
+    def _send_bytes(self, status: int, content_type: str, data: bytes, extra: dict | None = None):
+        self._start(status, content_type, extra, len(data))
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
+
+    def _send_json(self, status: int, obj: Any, extra: dict | None = None):
+        self._send_bytes(status, "application/json", json.dumps(obj).encode(), extra)
+
+    def _send_error(self, error: Error):
+        if isinstance(error.body, dict):
+            payload = error.body if "error" in error.body else {"error": error.body}
+            text = json.dumps(payload).replace(REQUEST_ID_PLACEHOLDER, self.request_id)
+            content_type = error.content_type or "application/json"
+        else:
+            text = error.body
+            content_type = error.content_type or (
+                "text/html" if text.lstrip().startswith("<") else "text/plain; charset=utf-8"
+            )
+        self._send_bytes(error.status, content_type, text.encode(), error.headers)
+
+    def _chunk(self, data: bytes):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _event(self, obj: Any):
+        payload = obj if isinstance(obj, str) else json.dumps(obj)
+        self._chunk(f"data: {payload}\n\n".encode())
+
+    def _end_chunks(self):
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _drop(self):
+        """Close the TCP connection mid-body (FIN, no terminating chunk)."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _wait(self, seconds: float):
+        if seconds > 0 and self.server.owner._stopping.wait(seconds):
+            raise _Drop()
+
+    # -- chat ----------------------------------------------------------------
+
+    def _respond_chat(self, response: Any, body: dict):
+        owner = self.server.owner
+        if isinstance(response, Hang):
+            self._wait(response.seconds)
+            response = response.reply if response.reply is not None else Reply()
+        if response is None:
+            response = Reply()
+        elif isinstance(response, str):
+            response = Reply(response)
+        if isinstance(response, Error):
+            self._send_error(response)
+            return
+
+        model = body.get("model") or "gpt-4o-mini"
+        stream = bool(body.get("stream"))
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        cid = "chatcmpl-" + self.request_id.replace("req_", "test")
+        created = int(time.time())
+
+        if isinstance(response, Reply):
+            chunks = response.chunks
+            text = response.text
+            if text is None:
+                text = "".join(chunks) if chunks is not None else owner.reply
+            if chunks is None:
+                chunks = _split(text)
+            usage = _usage(response.usage, body, text, len(chunks))
+            if not stream:
+                message = {"role": "assistant", "content": text, "refusal": None}
+                obj = {
+                    "id": cid,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "choices": [
+                        {"index": 0, "message": message, "logprobs": None, "finish_reason": response.finish_reason}
+                    ],
+                    "system_fingerprint": "fp_test",
+                }
+                if usage is not None:
+                    obj["usage"] = usage
+                self._send_json(200, obj)
+                return
+            self._stream(cid, created, model, chunks, response.delay, include_usage and usage is not None)
+            if response.finish_reason is not None:
+                self._wait(response.delay)
+                self._event(_chunk_obj(cid, created, model, {}, response.finish_reason, include_usage))
+            if include_usage and usage is not None:
+                self._wait(response.delay)
+                obj = _chunk_obj(cid, created, model, None, None, False)
+                obj["choices"] = []
+                obj["usage"] = usage
+                self._event(obj)
+            self._event("[DONE]")
+            self._end_chunks()
+            return
+
+        if isinstance(response, StreamError):
+            self._stream(cid, created, model, _split(response.text), response.delay, include_usage)
+            self._wait(response.delay)
+            error = response.error if response.error is not None else stream_server_error()
+            self._event(error if "error" in error else {"error": error})
+            self._end_chunks()
+            return
+
+        if isinstance(response, StreamDrop):
+            self._stream(cid, created, model, _split(response.text), response.delay, include_usage)
+            self._drop()
+            return
+
+
+    def _stream(self, cid, created, model, chunks, delay, include_usage):
+        self._start(200, "text/event-stream; charset=utf-8")
+        self._event(_chunk_obj(cid, created, model, {"role": "assistant", "content": "", "refusal": None}, None,
+                               include_usage))
+        for piece in chunks:
+            self._wait(delay)
+            self._event(_chunk_obj(cid, created, model, {"content": piece}, None, include_usage))
+
+    # -- models --------------------------------------------------------------
+
+    def _respond_models(self, response: Any):
+        owner = self.server.owner
+        if isinstance(response, Hang):
+            self._wait(response.seconds)
+            response = response.reply
+        if isinstance(response, Error):
+            self._send_error(response)
+            return
+        if isinstance(response, StreamDrop):
+            self._drop()
+            return
+        if isinstance(response, (list, tuple)):
+            ids = list(response)
+        else:
+            ids = list(owner.models)
+        data = [{"id": i, "object": "model", "created": MODEL_CREATED, "owned_by": "openai"} for i in ids]
+        self._send_json(200, {"object": "list", "data": data})
+
+
+def _split(text: str, size: int = 4) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _chunk_obj(cid, created, model, delta, finish_reason, include_usage) -> dict:
+    obj = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "system_fingerprint": "fp_test",
+        "choices": [{"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish_reason}],
+    }
+    if include_usage:
+        obj["usage"] = None
+    return obj
+
+
+def _usage(spec: bool | dict, body: dict, text: str, pieces: int) -> dict | None:
+    if spec is False or spec is None:
+        return None
+    if isinstance(spec, dict):
+        prompt = int(spec.get("prompt_tokens", 0))
+        completion = int(spec.get("completion_tokens", 0))
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": int(spec.get("total_tokens", prompt + completion)),
+        }
+    prompt = 0
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+        prompt += 4 + len(str(content or "")) // 4
+    prompt = max(prompt + 3, 8)
+    completion = max(pieces, (len(text) + 3) // 4, 1)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+class OpenAIServer:
+    """OpenAI-protocol server on 127.0.0.1:<random port>, served from a background thread."""
+
+    def __init__(self, models: Iterable[str] = DEFAULT_MODELS):
+        self._default_models = list(models)
+        self.models: list[str] = list(self._default_models)
+        self.reply: str = DEFAULT_REPLY
+        self.valid_keys: set[str] | None = None
+        self.requests: list[Recorded] = []
+        self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
+        self._chat_queue: list[Any] = []
+        self._models_queue: list[Any] = []
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+        self._connections: set[socket.socket] = set()
+        self.connections_opened = 0  # TCP connections accepted so far (keep-alive reuse shows as fewer)
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int = 0
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if not self.port:
+            raise RuntimeError("OpenAIServer is not started")
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> "OpenAIServer":
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        self._httpd = _HTTPServer(self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"openai-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()
+        httpd.shutdown()
+        httpd.server_close()
+        with self._lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "OpenAIServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- scripting -----------------------------------------------------------
+
+    def script(self, *responses: Any) -> None:
+        """Queue responses for the next POST .../chat/completions requests (FIFO, one each).
+
+        Accepts Reply, Error, StreamError, StreamDrop, Hang, or a str (shorthand for Reply(str)).
+        """
+        for response in responses:
+            if not isinstance(response, (Reply, Error, StreamError, StreamDrop, Hang, str)):
+                raise TypeError(f"cannot answer a chat request with {response!r}")
+        with self._lock:
+            self._chat_queue.extend(responses)
+
+    def script_models(self, *responses: Any) -> None:
+        """Queue responses for GET .../models: Error, Hang, StreamDrop (drop the connection),
+        Reply (the normal list) or a list of model ids (served instead of ``models`` once)."""
+        for response in responses:
+            if not isinstance(response, (Reply, Error, StreamDrop, Hang, list, tuple)):
+                raise TypeError(f"cannot answer a models request with {response!r}")
+        with self._lock:
+            self._models_queue.extend(responses)
+
+    def pending(self) -> int:
+        """How many scripted chat responses are still queued."""
+        with self._lock:
+            return len(self._chat_queue)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._chat_queue.clear()
+            self._models_queue.clear()
+            self.requests.clear()
+            self.errors.clear()
+        self.reply = DEFAULT_REPLY
+        self.models = list(self._default_models)
+        self.valid_keys = None
+
+    def chat_requests(self) -> list[Recorded]:
+        with self._lock:
+            return [
+                r for r in self.requests
+                if r.method == "POST" and r.path.split("?", 1)[0].rstrip("/").endswith("/chat/completions")
+            ]
+
+    # -- used by the handler -------------------------------------------------
+
+    def _record(self, record: Recorded) -> str:
+        with self._lock:
+            self.requests.append(record)
+            return f"req_{next(self._counter)}"
+
+    def _next(self, kind: str) -> Any:
+        with self._lock:
+            queue = self._chat_queue if kind == "chat" else self._models_queue
+            return queue.pop(0) if queue else None
+
+    def _check_key(self, record: Recorded) -> Error | None:
+        valid = self.valid_keys
+        if valid is None:
+            return None
+        token = record.bearer
+        if not token:
+            return missing_api_key()
+        if token not in valid:
+            return invalid_api_key(token)
+        return None
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+                self.connections_opened += 1
+            else:
+                self._connections.discard(conn)
