@@ -143,7 +143,7 @@ class ChatSession:
         view.finish(answer)
         return answer
 
-    def _fill(self, failure, request, credentials: Credentials | None, base_url: str) -> errors.Failure:
+    def _fill(self, failure, request, credentials: Credentials | None, base_url: str, suggest: bool = True) -> errors.Failure:
         failure.model = request.model
         failure.base_url = base_url
         failure.connection = request.connection
@@ -152,7 +152,7 @@ class ChatSession:
             failure.masked_key = credentials.masked_key
             failure.key_source = credentials.source
             failure.organization = credentials.organization
-        if failure.kind.kind in ("model_not_found", "context_length"):
+        if suggest and failure.kind.kind in ("model_not_found", "context_length"):
             failure.suggestions = self._suggest(failure, request)
         return failure
 
@@ -180,7 +180,7 @@ class ChatSession:
             if not _is_api_error(exc):
                 raise
             failure = errors.classify(exc, secrets=(credentials.api_key,))
-            raise ChatFailure(self._fill(failure, request, credentials, base_url)) from None
+            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
 
     def reset(self) -> None:
         self.conversation.reset()

@@ -1,4 +1,54 @@
+"""``%chatkey``: set, show, test and delete the API key, kept in the OS keyring.
+
+A key is never accepted on the magic's line: the line is stored in the cell,
+``In[]`` and IPython's history database. If someone types one anyway, it is
+refused, masked out of this session's history, and the cell's text is replaced.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..credentials import SOURCE_ENVIRONMENT, mask
+from ..errors import SET_KEY
+from ..i18n import Text
+from ..session import ChatFailure
+from ..widgets.key_form import TEXT as FORM_TEXT
+from ..widgets.key_form import status_line
+from .show import is_terminal, notice, publish, show_failure
+
+COMMANDS = ("set", "status", "test", "delete")
+VALUE_OPTIONS = ("--org", "--project", "--base-url", "-c", "--connection")
+
+MSG = {
+    "refused": Text(
+        "Refused: a key typed on the magic's line would be saved in the notebook and in IPython's history. "
+        "It was masked in this session's history; revoke it if the notebook was shared. Use %chatkey (the form) or %chatkey set (a hidden prompt).",
+        "已拒绝：写在魔法命令行上的密钥会被保存在笔记本和 IPython 历史记录中。"
+        "已在本会话的历史记录中将其遮盖；如果笔记本已被分享，请撤销该密钥。请使用 %chatkey（表单）或 %chatkey set（隐藏提示）。",
+    ),
+    "unknown": Text(
+        "Unknown %chatkey command. Use: set, status, test, delete, or no argument for the form.",
+        "未知的 %chatkey 命令。可用：set、status、test、delete，或不带参数打开表单。",
+    ),
+    "prompt_key": Text("API key for '{connection}' (hidden; Enter keeps the current one): ", "连接“{connection}”的 API 密钥（输入不可见；直接回车保留当前密钥）："),
+    "prompt_org": Text("Organization ID (optional, Enter for {current}): ", "组织 ID（可选，直接回车为 {current}）："),
+    "no_stdin": Text(
+        "This frontend can't prompt for input. Use the %chatkey form, or set OPENAI_API_KEY in the server's environment.",
+        "此前端无法提示输入。请使用 %chatkey 表单，或在服务器环境中设置 OPENAI_API_KEY。",
+    ),
+    "nothing": Text("No key entered; nothing changed.", "未输入密钥；未做任何更改。"),
+    "saved": Text("Saved the key {key} for '{connection}' in the keyring.", "已将连接“{connection}”的密钥 {key} 保存到密钥环。"),
+    "order": Text(
+        "Resolution order: this session, then the keyring, then OPENAI_API_KEY.",
+        "查找顺序：本会话，然后密钥环，然后 OPENAI_API_KEY。",
+    ),
+    "keyring": Text("Keyring backend: {backend}", "密钥环后端：{backend}"),
+}
 
 
 @magics_class
@@ -7,6 +57,175 @@ class KeyMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self.chat = chat
 
+    @property
+    def store(self):
+        return self.chat.session.credentials
+
+    @magic_arguments()
+    @argument("command", nargs="?", help="set | status | test | delete; none opens the form.")
+    @argument("--org", help="Organization ID to store with the key (\"\" clears it).")
+    @argument("--project", help="Project ID to store with the key.")
+    @argument("--base-url", help="Base URL of an OpenAI-compatible endpoint for this connection.")
+    @argument("-c", "--connection", help="Named connection (default: ChatMagics.connection, 'openai').")
     @line_magic
     def chatkey(self, line):
-        pass
+        """Set, show, test or delete the OpenAI API key; keys live in the OS keyring.
+
+        %chatkey            a form: provider, key (hidden), organization, Save & test, Delete
+        %chatkey set        prompt for the key with a hidden prompt
+        %chatkey status     the masked key, organization and where the key comes from
+        %chatkey test       check the key by listing the models
+        %chatkey delete     remove the key and organization from the keyring
+
+        Never type a key on the magic's line: it would be saved in the notebook and history.
+        """
+        lang = self.chat.lang
+        secrets = self._secrets_on_line(line)
+        if secrets:
+            self._scrub(line, secrets)
+            raise UsageError(MSG["refused"].get(lang))
+        args = parse_argstring(self.chatkey, line)
+        if args.command not in (None, *COMMANDS):
+            raise UsageError(MSG["unknown"].get(lang))
+        connection = args.connection or self.chat.connection
+        if args.command is None:
+            return self.show_form(self.chat, connection)
+        return getattr(self, f"_{args.command}")(args, connection, lang)
+
+    # -- refusing keys on the line ------------------------------------------------
+    @staticmethod
+    def _secrets_on_line(line: str) -> list[str]:
+        try:
+            tokens = shlex.split(line)
+        except ValueError:
+            tokens = line.split()
+        secrets, positional = [], 0
+        for index, token in enumerate(tokens):
+            after_option = index > 0 and tokens[index - 1] in VALUE_OPTIONS
+            if token.startswith("sk-"):
+                secrets.append(token)
+            elif not token.startswith("-") and not after_option:
+                positional += 1
+                if positional > 1 or (token not in COMMANDS and len(token) >= 20):
+                    secrets.append(token)  # a second word, or a long one, is a key in all likelihood
+        return secrets
+
+    def _scrub(self, line: str, secrets: list[str]) -> None:
+        """Mask the secrets in this session's input history, its database, and the cell itself."""
+
+        def clean(text):
+            if not isinstance(text, str):
+                return text
+            for secret in secrets:
+                text = text.replace(secret, mask(secret))
+            return text
+
+        shell = self.shell
+        history = getattr(shell, "history_manager", None)
+        if history is not None:
+            for name in ("input_hist_parsed", "input_hist_raw"):
+                entries = getattr(history, name, None)
+                if isinstance(entries, list):
+                    entries[:] = [clean(e) for e in entries]
+            try:
+                with history.db_input_cache_lock:
+                    history.db_input_cache[:] = [(n, clean(a), clean(b)) for n, a, b in history.db_input_cache]
+                history.writeout_cache()
+                for secret in secrets:
+                    history.db.execute(
+                        "UPDATE history SET source = replace(source, ?, ?), source_raw = replace(source_raw, ?, ?) WHERE session = ?",
+                        (secret, mask(secret), secret, mask(secret), history.session_number),
+                    )
+                history.db.commit()
+            except Exception:  # a history database that is off or read-only: the in-memory scrub still holds
+                pass
+        namespace = shell.user_ns
+        for name in [n for n in namespace if n in ("_i", "_ii", "_iii") or (n.startswith("_i") and n[2:].isdigit())]:
+            namespace[name] = clean(namespace[name])
+        if not is_terminal(shell):
+            # Replaces the cell's text in Jupyter, so a saved notebook never holds the key.
+            shell.set_next_input("%chatkey set", replace=True)
+
+    # -- the form --------------------------------------------------------------------
+    @staticmethod
+    def show_form(chat, connection: str, output=None):
+        lang = chat.lang
+        from ..widgets.key_form import fallback_bundle
+
+        if is_terminal(chat.shell):
+            notice(chat.shell, FORM_TEXT["no_widgets"].get(lang))
+            return None
+        try:
+            from ..widgets.error_panel import widget_bundle
+            from ..widgets.key_form import KeyForm
+
+            form = KeyForm(chat.session.credentials, connection, lang, lambda name: len(chat.session.list_models(chat.base_request(name))))
+        except ImportError:
+            publish(fallback_bundle(lang), output)
+            return None
+        publish(widget_bundle(form.widget, fallback_bundle(lang)), output)
+        return form
+
+    # -- line commands ------------------------------------------------------------------
+    def _set(self, args, connection: str, lang: str):
+        current = self.store.resolve(connection)
+        try:
+            from getpass import getpass
+
+            key = getpass(MSG["prompt_key"].get(lang, connection=connection)).strip()
+            org = args.org
+            if org is None:
+                default = (current.organization if current else None) or "—"
+                org = input(MSG["prompt_org"].get(lang, current=default)).strip() or (current.organization if current else None)
+        except (StdinNotImplementedError, EOFError, OSError, RuntimeError):
+            notice(self.shell, MSG["no_stdin"].get(lang))
+            return
+        if not key:
+            if current is None or current.source == SOURCE_ENVIRONMENT:
+                notice(self.shell, MSG["nothing"].get(lang))
+                return
+            key = current.api_key
+        project = args.project if args.project is not None else (current.project if current else None)
+        base_url = args.base_url if args.base_url is not None else (current.base_url if current else None)
+        outcome = self.store.save(connection, key, org, project, base_url)
+        if outcome.persisted:
+            notice(self.shell, MSG["saved"].get(lang, key=mask(key), connection=connection))
+        else:
+            notice(self.shell, FORM_TEXT["session_only"].get(lang, problem=outcome.problem))
+
+    def _status(self, args, connection: str, lang: str):
+        credentials = self.store.resolve(connection)
+        from ..client import resolve_base_url
+
+        lines = [
+            FORM_TEXT["title"].get(lang, connection=connection),
+            status_line(credentials, lang),
+            f"base_url: {resolve_base_url(credentials, self.chat.base_url)}",
+        ]
+        if credentials and credentials.project:
+            lines.append(f"project: {credentials.project}")
+        lines += [MSG["keyring"].get(lang, backend=self.store.keyring_backend()), MSG["order"].get(lang)]
+        notice(self.shell, "\n".join(lines))
+
+    def _test(self, args, connection: str, lang: str):
+        try:
+            count = len(self.chat.session.list_models(self.chat.base_request(connection)))
+        except ChatFailure as failure:
+            def on_action(action, _target, output):
+                if action == SET_KEY:
+                    output.outputs = ()
+                    self.show_form(self.chat, connection, output)
+
+            show_failure(self.shell, failure.failure, lang, on_action)
+            return
+        notice(self.shell, FORM_TEXT["connected"].get(lang, count=count))
+
+    def _delete(self, args, connection: str, lang: str):
+        outcome = self.store.delete(connection)
+        lines = [FORM_TEXT["deleted"].get(lang, connection=connection)]
+        if outcome.problem:
+            lines.append(FORM_TEXT["keyring_problem"].get(lang, problem=outcome.problem))
+        remaining = self.store.resolve(connection)
+        if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
+            lines.append(FORM_TEXT["env_remains"].get(lang))
+        notice(self.shell, "\n".join(lines))

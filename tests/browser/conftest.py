@@ -25,15 +25,17 @@ Fixtures
     A module that needs a differently configured server can override it::
 
         @pytest.fixture(scope="module")
-        def jupyterlab(jupyter_env):
-            with JupyterLabServer({**jupyter_env, "FOO": "1"}) as server:
+        def jupyterlab(jupyter_env, jupyterlab_server_factory):
+            with jupyterlab_server_factory({**jupyter_env, "FOO": "1"}) as server:
                 yield server
+``jupyterlab_server_factory`` (session) -> the :class:`JupyterLabServer` class.
 ``browser`` (session) -> Playwright ``Browser`` (headless /usr/bin/chromium).
 ``lab_page`` (function) -> :class:`LabPage`
     A fresh browser context logged in to JupyterLab with the app fully
     restored.  See the class for helpers (``write_notebook``, ``open_notebook``,
-    ``run_all``, ``run_cell``, ``wait_kernel_idle``, ``save``,
-    ``read_notebook``, ``screenshot`` ...).  ``lab_page.page`` is the raw
+    ``run_all``, ``run_cell``, ``wait_kernel_idle``, ``save``, ``read_notebook``,
+    ``read_notebook_text``, ``output_text``, ``cell_output_text``, ``cell_locator``,
+    ``execute``, ``screenshot``).  ``lab_page.page`` is the raw
     Playwright page.  On a test failure a screenshot and the server log tail
     are written next to the test's ``tmp_path`` and printed.
 
@@ -462,6 +464,11 @@ class LabPage:
         """The notebook as saved on disk (parsed JSON)."""
         return json.loads((self.server.root_dir / self._path(path)).read_text())
 
+    @staticmethod
+    def output_text(nb: Mapping[str, Any], index: int) -> str:
+        """Text of cell ``index``'s outputs in a notebook dict (e.g. from read_notebook)."""
+        return output_text(nb, index)
+
     def read_notebook_text(self, path: str | None = None) -> str:
         """The raw saved .ipynb text (for "is this secret anywhere in the file" checks)."""
         return (self.server.root_dir / self._path(path)).read_text()
@@ -612,6 +619,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _chromium_available() -> None:
     """Skip (or, with CI set, fail) every test here if Chromium is missing."""
     _require_chromium()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab_server_factory() -> type[JupyterLabServer]:
+    """The :class:`JupyterLabServer` class, for modules that need their own server
+    (test modules should not ``import conftest``: the module name is ambiguous)."""
+    return JupyterLabServer
 
 
 @pytest.fixture(scope="session")

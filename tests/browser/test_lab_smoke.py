@@ -6,8 +6,6 @@ import secrets
 import sys
 from pathlib import Path
 
-from conftest import KEYRING_BACKEND, output_text
-
 HELLO = 'print("hello from the kernel")'
 
 ENVIRONMENT = """\
@@ -35,7 +33,7 @@ display(widgets.VBox([key, go, status]))
 """
 
 
-def test_a_notebook_cell_runs_in_jupyterlab_in_chromium(lab_page, tmp_path: Path) -> None:
+def test_a_notebook_cell_runs_in_jupyterlab_in_chromium(lab_page, jupyter_env, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     secret = "sk-smoke-" + secrets.token_hex(8)
@@ -65,10 +63,10 @@ def test_a_notebook_cell_runs_in_jupyterlab_in_chromium(lab_page, tmp_path: Path
     lab_page.save()
     saved = lab_page.read_notebook()
 
-    assert "hello from the kernel" in output_text(saved, 0)
-    env_out = output_text(saved, 1)
+    assert "hello from the kernel" in lab_page.output_text(saved, 0)
+    env_out = lab_page.output_text(saved, 1)
     assert f"prefix={sys.prefix}" in env_out  # the kernel runs the venv's python
-    assert f"backend={KEYRING_BACKEND}" in env_out
+    assert f"backend={jupyter_env['PYTHON_KEYRING_BACKEND']}" in env_out
     assert "keyring=MemoryKeyring" in env_out
 
     state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]

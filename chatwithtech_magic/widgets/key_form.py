@@ -1,0 +1,157 @@
+"""The ``%chatkey`` form: set, test and delete a connection without typing the key into a cell.
+
+The Password field is emptied the moment Save reads it, so a notebook saved with
+widget state holds no key; the status line shows the key masked, never whole.
+"""
+
+from __future__ import annotations
+
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_KEYRING, SOURCE_SESSION, CredentialStore
+from ..i18n import Text
+from ..render.panels import failure_html
+
+TEXT = {
+    "provider": Text("Provider", "提供者"),
+    "compatible": Text("OpenAI-compatible", "兼容 OpenAI 的服务"),
+    "base_url": Text("Base URL", "基础 URL"),
+    "key": Text("API key", "API 密钥"),
+    "key_placeholder": Text("paste your secret key (sk-…)", "粘贴您的秘密密钥（sk-…）"),
+    "org": Text("Organization ID", "组织 ID"),
+    "project": Text("Project ID", "项目 ID"),
+    "optional": Text("optional", "可选"),
+    "save": Text("Save & test", "保存并测试"),
+    "delete": Text("Delete connection", "删除连接"),
+    "title": Text("OpenAI connection '{connection}'", "OpenAI 连接“{connection}”"),
+    "no_key": Text("No key set.", "尚未设置密钥。"),
+    "status": Text("Key {key} · organization {org} · from {source}", "密钥 {key} · 组织 {org} · 来源：{source}"),
+    "source_" + SOURCE_KEYRING: Text("the keyring", "密钥环"),
+    "source_" + SOURCE_SESSION: Text("this session only", "仅本会话"),
+    "source_" + SOURCE_ENVIRONMENT: Text("the environment (OPENAI_API_KEY)", "环境变量（OPENAI_API_KEY）"),
+    "type_key": Text("Type a key first.", "请先输入密钥。"),
+    "testing": Text("Saved. Testing…", "已保存，正在测试…"),
+    "connected": Text("✔ Connected: {count} models.", "✔ 已连接：{count} 个模型。"),
+    "session_only": Text(
+        "⚠ The keyring is not available here ({problem}), so the key is held in memory for this session only. "
+        "To keep it, set OPENAI_API_KEY in the Jupyter server's environment, or install or unlock a keyring backend.",
+        "⚠ 此处无法使用密钥环（{problem}），因此密钥仅保存在本会话的内存中。"
+        "如需长期保存，请在 Jupyter 服务器的环境中设置 OPENAI_API_KEY，或安装或解锁一个密钥环后端。",
+    ),
+    "deleted": Text("Deleted connection '{connection}'.", "已删除连接“{connection}”。"),
+    "keyring_problem": Text(
+        "The keyring is not available here ({problem}); only this session's copy was removed.",
+        "此处无法使用密钥环（{problem}）；仅删除了本会话中的副本。",
+    ),
+    "env_remains": Text(
+        "OPENAI_API_KEY is still set in the environment and will be used.",
+        "环境中仍设置了 OPENAI_API_KEY，将继续使用它。",
+    ),
+    "no_widgets": Text(
+        "The %chatkey form needs a live notebook with ipywidgets. Use %chatkey set, %chatkey status or %chatkey delete instead.",
+        "%chatkey 表单需要可运行 ipywidgets 的笔记本。请改用 %chatkey set、%chatkey status 或 %chatkey delete。",
+    ),
+}
+
+
+def status_line(credentials, language: str) -> str:
+    if credentials is None:
+        return TEXT["no_key"].get(language)
+    return TEXT["status"].get(
+        language,
+        key=credentials.masked_key,
+        org=credentials.organization or "—",
+        source=TEXT["source_" + credentials.source].get(language),
+    )
+
+
+class KeyForm:
+    """The widgets and what Save and Delete do; ``test(connection)`` returns the model count or raises ChatFailure."""
+
+    def __init__(self, store: CredentialStore, connection: str, language: str, test):
+        import ipywidgets as w
+
+        self.store, self.connection, self.language, self.test = store, connection, language, test
+        t = lambda name: TEXT[name].get(language)  # noqa: E731
+        current = store.resolve(connection)
+        style = {"description_width": "130px"}
+        wide = w.Layout(width="520px")
+        self.provider = w.Dropdown(
+            options=[("OpenAI", "openai"), (t("compatible"), "compatible")],
+            value="compatible" if current and current.base_url else "openai",
+            description=t("provider"),
+            style=style,
+        )
+        self.base_url = w.Text(value=(current.base_url or "") if current else "", description=t("base_url"),
+                               placeholder="http://localhost:4000/v1", style=style, layout=wide)
+        self.key = w.Password(value="", description=t("key"), placeholder=t("key_placeholder"), style=style, layout=wide)
+        self.org = w.Text(value=(current.organization or "") if current else "", description=t("org"),
+                          placeholder=f"org-… ({t('optional')})", style=style, layout=wide)
+        self.project = w.Text(value=(current.project or "") if current else "", description=t("project"),
+                              placeholder=f"proj_… ({t('optional')})", style=style, layout=wide)
+        self.save_button = w.Button(description=t("save"), button_style="primary", icon="check")
+        self.delete_button = w.Button(description=t("delete"), button_style="danger", icon="trash")
+        self.status = w.HTML()
+        self.result = w.HTML()
+        self.save_button.on_click(self.save)
+        self.delete_button.on_click(self.delete)
+        self.provider.observe(lambda _change: self._show_base_url(), names="value")
+        self._show_base_url()
+        self.refresh_status()
+        self.widget = w.VBox(
+            [
+                w.HTML(f"<b>{TEXT['title'].get(language, connection=connection)}</b>"),
+                self.provider, self.base_url, self.key, self.org, self.project,
+                w.HBox([self.save_button, self.delete_button]),
+                self.status, self.result,
+            ]
+        )
+        self.widget.add_class("chatwithtech-key-form")
+
+    def _show_base_url(self) -> None:
+        self.base_url.layout.display = None if self.provider.value == "compatible" else "none"
+
+    def refresh_status(self) -> None:
+        self.status.value = f"<span class='chatwithtech-key-status'>{status_line(self.store.resolve(self.connection), self.language)}</span>"
+
+    def save(self, _button=None) -> None:
+        key = self.key.value.strip()
+        self.key.value = ""  # first thing: the key must not linger in widget state
+        t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
+        if not key:
+            current = self.store.resolve(self.connection)
+            if current is None or current.source == SOURCE_ENVIRONMENT:
+                self.result.value = t("type_key")
+                return
+            key = current.api_key  # keep the stored key, change only the other fields
+        base_url = self.base_url.value if self.provider.value == "compatible" else None
+        outcome = self.store.save(self.connection, key, self.org.value, self.project.value, base_url)
+        del key
+        notes = [] if outcome.persisted else [t("session_only", problem=outcome.problem)]
+        self.refresh_status()
+        self.result.value = "<br>".join(notes + [t("testing")])
+        try:
+            count = self.test(self.connection)
+        except Exception as exc:  # ChatFailure: show the catalog panel
+            failure = getattr(exc, "failure", None)
+            if failure is None:
+                raise
+            self.result.value = "<br>".join(notes) + failure_html(failure, self.language)
+            return
+        self.result.value = "<br>".join(notes + [t("connected", count=count)])
+
+    def delete(self, _button=None) -> None:
+        self.key.value = ""
+        outcome = self.store.delete(self.connection)
+        t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
+        notes = [t("deleted", connection=self.connection)]
+        if outcome.problem:
+            notes.append(t("keyring_problem", problem=outcome.problem))
+        remaining = self.store.resolve(self.connection)
+        if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
+            notes.append(t("env_remains"))
+        self.refresh_status()
+        self.result.value = "<br>".join(notes)
+
+
+def fallback_bundle(language: str) -> dict:
+    text = TEXT["no_widgets"].get(language)
+    return {"text/plain": text, "text/html": f"<p>{text}</p>"}

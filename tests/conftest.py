@@ -1,0 +1,102 @@
+"""Fixtures: a loopback OpenAI-protocol server, an in-memory keyring, an IPython shell.
+
+Every test runs with the OpenAI environment pointed at the loopback server, so no
+test can reach the internet or a real account, and no real keychain is touched.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.openai_server import OpenAIServer
+
+TEST_KEY = "sk-test-0123456789abcdefWXYZ"
+OPENAI_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID")
+
+
+@pytest.fixture(scope="session")
+def openai_server():
+    with OpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment(openai_server, tmp_path_factory):
+    """No real key, no real endpoint, no real keychain, English UI -- for the whole run.
+
+    Kernels started by nbval or JupyterLab inherit this environment.
+    """
+    saved = {name: os.environ.get(name) for name in (*OPENAI_VARS, "PYTHON_KEYRING_BACKEND", "LANG", "LC_ALL", "IPYTHONDIR")}
+    for name in OPENAI_VARS:
+        os.environ.pop(name, None)
+    os.environ["OPENAI_BASE_URL"] = openai_server.base_url
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
+    os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
+    os.environ["IPYTHONDIR"] = str(tmp_path_factory.mktemp("ipython"))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def server(openai_server):
+    """The loopback server, reset to its defaults before each test."""
+    openai_server.reset()
+    yield openai_server
+    openai_server.reset()
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def fail_keyring():
+    """A headless machine: every keyring call raises NoKeyringError."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def api_key(monkeypatch):
+    """A test key in OPENAI_API_KEY, as a user with the variable set would have."""
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    return TEST_KEY
+
+
+@pytest.fixture
+def shell(memory_keyring):
+    """An IPython shell with the extension loaded, fast retries and an in-memory history."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    InteractiveShell.clear_instance()
+    ip = InteractiveShell.instance(config=config)
+    ip.run_line_magic("load_ext", "chatwithtech_magic")
+    ip.run_line_magic("config", "ChatMagics.retry_initial_delay = 0.01")
+    ip.run_line_magic("config", "ChatMagics.render_interval = 0")
+    yield ip
+    ip.run_line_magic("unload_ext", "chatwithtech_magic")
+    InteractiveShell.clear_instance()
