@@ -6,44 +6,16 @@ test can reach the internet or a real account, and no real keychain is touched.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from tests.support.environment import TEST_KEY, Run
 from tests.support.memory_keyring import MemoryKeyring
-from tests.support.openai_server import OpenAIServer
-
-TEST_KEY = "sk-test-0123456789abcdefWXYZ"
-OPENAI_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID")
 
 
 @pytest.fixture(scope="session")
 def openai_server():
-    with OpenAIServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_environment(openai_server, tmp_path_factory):
-    """No real key, no real endpoint, no real keychain, English UI -- for the whole run.
-
-    Kernels started by nbval or JupyterLab inherit this environment.
-    """
-    saved = {name: os.environ.get(name) for name in (*OPENAI_VARS, "PYTHON_KEYRING_BACKEND", "LANG", "LC_ALL", "IPYTHONDIR")}
-    for name in OPENAI_VARS:
-        os.environ.pop(name, None)
-    os.environ["OPENAI_BASE_URL"] = openai_server.base_url
-    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
-    os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
-    os.environ["IPYTHONDIR"] = str(tmp_path_factory.mktemp("ipython"))
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    """The run's loopback server, started by the root conftest before any kernel."""
+    return Run.server
 
 
 @pytest.fixture(autouse=True)

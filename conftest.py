@@ -1,0 +1,49 @@
+"""Test isolation that must exist before any kernel starts (nbval, nbclient, JupyterLab).
+
+At start-up the run gets a loopback OpenAI-protocol server and an environment with no
+real key, no real endpoint and no real keychain. Kernels inherit this environment, so
+no test can reach the internet or a real account.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+from tests.support.environment import OPENAI_VARS, TEST_KEY, Run
+from tests.support.openai_server import OpenAIServer
+
+
+def pytest_configure(config):
+    for name in OPENAI_VARS:
+        os.environ.pop(name, None)
+    Run.server = OpenAIServer().start()
+    os.environ["OPENAI_BASE_URL"] = Run.server.base_url
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
+    os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
+    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="chatwithtech-ipython-")
+    root = os.path.dirname(os.path.abspath(__file__))
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+
+
+def pytest_unconfigure(config):
+    if Run.server is not None:
+        Run.server.stop()
+
+
+def _is_notebook(item) -> bool:
+    return str(getattr(item, "fspath", "")).endswith(".ipynb")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # nbval cells take no fixtures: a notebook's kernel gets a test key the way a user's would, from the environment.
+    if _is_notebook(item):
+        os.environ["OPENAI_API_KEY"] = TEST_KEY
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if _is_notebook(item) and (nextitem is None or not _is_notebook(nextitem)):
+        os.environ.pop("OPENAI_API_KEY", None)
