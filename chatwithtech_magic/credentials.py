@@ -95,8 +95,11 @@ class CredentialStore:
             from keyring.backends import fail
 
             if isinstance(keyring.get_keyring(), fail.Keyring):
-                raise RuntimeError("no keyring backend is available on this machine")
+                self.keyring_problem = "no keyring backend is installed on this machine"
+                raise KeyringUnavailable(self.keyring_problem)
             result = getattr(keyring, method)(self.service, *args)
+        except KeyringUnavailable:
+            raise
         except Exception as exc:  # locked, missing, misconfigured: all mean "not available"
             if type(exc).__name__ == "PasswordDeleteError":
                 self.keyring_problem = None

@@ -5,9 +5,11 @@ A thin adapter: options are parsed here, the work is done by ``ChatSession``.
 
 from __future__ import annotations
 
+import shlex
+
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Enum, Float, Int, TraitError, Unicode, validate
 
 from .. import cell as cells
@@ -32,6 +34,7 @@ MSG = {
         "%%chat takes options, not '{command}'. Use the line magic instead: %chat {command}",
         "%%chat 只接受选项，不接受“{command}”。请改用行魔法：%chat {command}",
     ),
+    "bad_quotes": Text("Could not read the options ({problem}): {line}", "无法解析选项（{problem}）：{line}"),
     "bad_out": Text("--out needs a Python variable name, not '{name}'.", "--out 需要一个 Python 变量名，而不是“{name}”。"),
     "reset": Text("Conversation forgotten ({count} exchanges).", "已清除对话（{count} 轮）。"),
     "no_history": Text("The conversation is empty.", "对话为空。"),
@@ -122,7 +125,7 @@ class ChatMagics(Magics):
         %chat models        list the models this account can use
         %chat error         technical details of the last failure
         """
-        args = parse_argstring(self.chat, line)
+        args = self._parse(line)
         if cell is None:
             return self._command(args.command or "settings", args)
         if args.command:
@@ -143,6 +146,18 @@ class ChatMagics(Magics):
         if args.format == "code" and answer.text:
             self._place_code(answer.text)
         return None
+
+    def _parse(self, line: str):
+        """Options split like a shell does: quotes group words and are removed (``-s "Be brief."``).
+
+        IPython's ``parse_argstring`` keeps the quotes (``posix=False``) and raises a bare
+        ``ValueError`` on an unclosed quote; both would reach the user as a wrong request or a traceback.
+        """
+        try:
+            argv = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(MSG["bad_quotes"].get(self.lang, problem=str(exc), line=line)) from None
+        return self.chat.parser.parse_args(argv)
 
     def _request_from(self, args) -> ChatRequest:
         request = self.base_request(args.connection)

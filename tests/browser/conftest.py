@@ -44,8 +44,11 @@ it is missing, browser tests are skipped with a reason, or fail (setup error
 with a clear message) when the ``CI`` environment variable is set (any value
 except empty/0/false/no).
 
-Environment notes: inherited ``OPENAI_*`` and ``JUPYTER_PATH``-style variables
-are dropped so a developer's real key or Jupyter setup never reaches a kernel;
+Environment: the server (and so every kernel) inherits the pytest process's
+environment -- including what the project's root conftest exports, such as the
+loopback ``OPENAI_BASE_URL`` -- except ``OPENAI_API_KEY`` (a session-long server
+must not pick up whatever key happens to be set when it starts; put one in
+``jupyter_extra_env`` if a test wants it) and ``JUPYTER_PATH``-style variables.
 HOME, XDG_*, IPYTHONDIR and all Jupyter dirs point into a temp folder that is
 removed on teardown (set ``BROWSER_TEST_KEEP=1`` to keep it).
 """
@@ -100,9 +103,15 @@ SETTINGS_PRESETS: dict[str, dict[str, Any]] = {
     "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
 }
 
-# Inherited variables that must not leak into the server or its kernels.
-_DROPPED_ENV_PREFIXES = ("OPENAI_",)
+# Inherited variables that must not reach the server or its kernels.  The server
+# lives for the whole session, so a key that happens to be in os.environ when it
+# starts (a developer's real key, or a function-scoped test key such as the
+# `api_key` fixture or nbval's) would stick to every later kernel: drop it; a
+# test that wants a key in the kernel says so in `jupyter_extra_env`.
+# Everything else (e.g. the loopback OPENAI_BASE_URL the root conftest exports)
+# is inherited.
 _DROPPED_ENV = (
+    "OPENAI_API_KEY",
     "JUPYTER_PATH",
     "JUPYTER_CONFIG_PATH",
     "JUPYTER_PREFER_ENV_PATH",
@@ -236,7 +245,7 @@ class JupyterLabServer:
         env = {
             k: v
             for k, v in os.environ.items()
-            if k not in _DROPPED_ENV and not k.startswith(_DROPPED_ENV_PREFIXES)
+            if k not in _DROPPED_ENV
         }
         dirs = {
             "HOME": self.home,
@@ -262,8 +271,9 @@ class JupyterLabServer:
         for key, value in self.extra_env.items():
             if value is None:
                 env.pop(key, None)
-            elif key == "PYTHONPATH" and os.environ.get("PYTHONPATH"):
-                env[key] = os.pathsep.join([value, os.environ["PYTHONPATH"]])
+            elif key == "PYTHONPATH":
+                parts = [*str(value).split(os.pathsep), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+                env[key] = os.pathsep.join(dict.fromkeys(p for p in parts if p))
             else:
                 env[key] = str(value)
         return env
@@ -596,7 +606,8 @@ def _default_fixtures() -> types.ModuleType:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: needs headless Chromium and a JupyterLab server")
+    if not any(m.split(":")[0].strip() == "browser" for m in config.getini("markers")):
+        config.addinivalue_line("markers", "browser: needs headless Chromium and a JupyterLab server")
     name = "chatwithtech-browser-defaults"
     if not config.pluginmanager.has_plugin(name):
         config.pluginmanager.register(_default_fixtures(), name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import os, sys, keyring
 print("prefix=" + sys.prefix)
 print("backend=" + os.environ.get("PYTHON_KEYRING_BACKEND", ""))
 print("keyring=" + type(keyring.get_keyring()).__name__)
+print("base_url=" + os.environ.get("OPENAI_BASE_URL", ""))
+print("key_set=" + str("OPENAI_API_KEY" in os.environ))
 """
 
 KEY_FORM = """\
@@ -64,10 +67,16 @@ def test_a_notebook_cell_runs_in_jupyterlab_in_chromium(lab_page, jupyter_env, t
     saved = lab_page.read_notebook()
 
     assert "hello from the kernel" in lab_page.output_text(saved, 0)
-    env_out = lab_page.output_text(saved, 1)
-    assert f"prefix={sys.prefix}" in env_out  # the kernel runs the venv's python
-    assert f"backend={jupyter_env['PYTHON_KEYRING_BACKEND']}" in env_out
-    assert "keyring=MemoryKeyring" in env_out
+    kernel_env = dict(line.split("=", 1) for line in lab_page.output_text(saved, 1).splitlines())
+    assert kernel_env["prefix"] == sys.prefix  # the kernel runs the venv's python
+    assert kernel_env["backend"] == jupyter_env["PYTHON_KEYRING_BACKEND"]
+    assert kernel_env["keyring"] == "MemoryKeyring"
+    # The kernel inherits the run's environment (e.g. the root conftest's loopback
+    # OPENAI_BASE_URL) unless jupyter_env says otherwise ...
+    expected_base_url = jupyter_env.get("OPENAI_BASE_URL", os.environ.get("OPENAI_BASE_URL")) or ""
+    assert kernel_env["base_url"] == expected_base_url
+    # ... but a session-long server never inherits a key.
+    assert kernel_env["key_set"] == str(jupyter_env.get("OPENAI_API_KEY") is not None)
 
     state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     models = {m["model_name"]: m["state"] for m in state.values()}
