@@ -51,13 +51,15 @@ def fresh_process(code: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def timed(fn, runs: int) -> float:
-    times = []
+def paired(first, second, runs: int) -> tuple[float, float]:
+    """Medians of both, run alternately so that a noisy neighbour slows both alike."""
+    times = ([], [])
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, bucket in zip((first, second), times):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> None:
@@ -88,8 +90,7 @@ def main() -> None:
         server.reply = "A list comprehension builds a list from an iterable in one expression."
         for warm in (bare_call, magic_call):
             warm()
-        bare = timed(bare_call, runs * 4)
-        magic = timed(magic_call, runs * 4)
+        bare, magic = paired(bare_call, magic_call, runs * 4)
 
         long_chunks = [f"word{i} " for i in range(2000)]
 
@@ -109,8 +110,7 @@ def main() -> None:
                 shell.run_cell_magic("chat", "--no-history -m gpt-4", question)
             renders.append(len(cap.outputs))
 
-        bare_streamed = timed(bare_stream, runs)
-        magic_streamed = timed(magic_stream, runs)
+        bare_streamed, magic_streamed = paired(bare_stream, magic_stream, runs)
 
     ms = lambda s: f"{s * 1000:.1f} ms"  # noqa: E731
     print("| what | bare openai SDK | chatwithtech_magic | difference |")
