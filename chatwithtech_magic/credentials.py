@@ -175,12 +175,14 @@ class CredentialStore:
         self.session.pop(connection, None)
         return StoreOutcome(persisted=True)
 
-    def update_organization(self, connection: str, organization: str | None) -> StoreOutcome | None:
-        """Change only the organization of a stored connection; None when there is no key to attach it to."""
-        current = self.resolve(connection)
-        if current is None or current.source == SOURCE_ENVIRONMENT:
-            return None
-        return self.save(connection, current.api_key, organization, current.project, current.base_url)
+    def save_or_keep(self, connection: str, api_key: str, organization=None, project=None, base_url=None) -> StoreOutcome | None:
+        """Save; an empty ``api_key`` keeps the stored one and changes the rest. None: no key to keep."""
+        if not api_key.strip():
+            current = self.resolve(connection)
+            if current is None or current.source == SOURCE_ENVIRONMENT:
+                return None
+            api_key = current.api_key
+        return self.save(connection, api_key, organization, project, base_url)
 
     def delete(self, connection: str) -> StoreOutcome:
         had_session = self.session.pop(connection, None) is not None

@@ -206,6 +206,8 @@ class ChatMagics(Magics):
                 retry_request = request.but(model=target)
             if action == RESET:
                 self.session.reset()
+            if action in (RETRY, SWITCH_MODEL) and request.remember:
+                self.session.conversation.drop_unfinished(prompt)
             if action in (RETRY, SWITCH_MODEL, RESET):
                 self.ask(prompt, retry_request, fmt, output)
 

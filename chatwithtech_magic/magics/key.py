@@ -13,12 +13,12 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from ..credentials import SOURCE_ENVIRONMENT, mask
+from ..credentials import mask
 from ..errors import SET_KEY
 from ..i18n import Text
 from ..session import ChatFailure
 from ..widgets.key_form import TEXT as FORM_TEXT
-from ..widgets.key_form import status_line
+from ..widgets.key_form import delete_connection, status_line
 from .show import is_terminal, notice, publish, show_failure
 
 COMMANDS = ("set", "status", "test", "delete")
@@ -180,16 +180,13 @@ class KeyMagics(Magics):
         except (StdinNotImplementedError, EOFError, OSError, RuntimeError):
             notice(self.shell, MSG["no_stdin"].get(lang))
             return
-        if not key:
-            if current is None or current.source == SOURCE_ENVIRONMENT:
-                notice(self.shell, MSG["nothing"].get(lang))
-                return
-            key = current.api_key
         project = args.project if args.project is not None else (current.project if current else None)
         base_url = args.base_url if args.base_url is not None else (current.base_url if current else None)
-        outcome = self.store.save(connection, key, org, project, base_url)
-        if outcome.persisted:
-            notice(self.shell, MSG["saved"].get(lang, key=mask(key), connection=connection))
+        outcome = self.store.save_or_keep(connection, key, org, project, base_url)
+        if outcome is None:
+            notice(self.shell, MSG["nothing"].get(lang))
+        elif outcome.persisted:
+            notice(self.shell, MSG["saved"].get(lang, key=self.store.resolve(connection).masked_key, connection=connection))
         else:
             notice(self.shell, FORM_TEXT["session_only"].get(lang, problem=outcome.problem))
 
@@ -221,11 +218,4 @@ class KeyMagics(Magics):
         notice(self.shell, FORM_TEXT["connected"].get(lang, count=count))
 
     def _delete(self, args, connection: str, lang: str):
-        outcome = self.store.delete(connection)
-        lines = [FORM_TEXT["deleted"].get(lang, connection=connection)]
-        if outcome.problem:
-            lines.append(FORM_TEXT["keyring_problem"].get(lang, problem=outcome.problem))
-        remaining = self.store.resolve(connection)
-        if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
-            lines.append(FORM_TEXT["env_remains"].get(lang))
-        notice(self.shell, "\n".join(lines))
+        notice(self.shell, "\n".join(delete_connection(self.store, connection, lang)))

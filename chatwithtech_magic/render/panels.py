@@ -11,7 +11,8 @@ from ..errors import Failure
 from ..i18n import Text
 
 HELP = Text("Help", "帮助")
-DETAILS = Text("Technical details: %chat error", "技术细节：%chat error")
+COMMAND = "%chat error"
+DETAILS = Text(f"Technical details: {COMMAND}", f"技术细节：{COMMAND}")
 TRY_MODELS = Text("Models this account has: {models}", "此账户可用的模型：{models}")
 
 
@@ -57,7 +58,7 @@ def failure_html(failure: Failure, language: str = "en") -> str:
         f"<div>→ {esc(parts['next_step'])}</div>"
         f"{suggestion}"
         f"<div style=\"font-size:smaller;margin-top:4px\">{' · '.join(links)}"
-        f"{' · ' if links else ''}<code>{esc(DETAILS.get(language).split(': ')[-1])}</code></div>"
+        f"{' · ' if links else ''}{esc(DETAILS.get(language)).replace(COMMAND, f'<code>{COMMAND}</code>')}</div>"
         "</div>"
     )
 

@@ -116,15 +116,13 @@ class KeyForm:
         key = self.key.value.strip()
         self.key.value = ""  # first thing: the key must not linger in widget state
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
-        if not key:
-            current = self.store.resolve(self.connection)
-            if current is None or current.source == SOURCE_ENVIRONMENT:
-                self.result.value = t("type_key")
-                return
-            key = current.api_key  # keep the stored key, change only the other fields
         base_url = self.base_url.value if self.provider.value == "compatible" else None
-        outcome = self.store.save(self.connection, key, self.org.value, self.project.value, base_url)
+        # An empty field keeps the stored key and changes only the other fields.
+        outcome = self.store.save_or_keep(self.connection, key, self.org.value, self.project.value, base_url)
         del key
+        if outcome is None:
+            self.result.value = t("type_key")
+            return
         notes = [] if outcome.persisted else [t("session_only", problem=outcome.problem)]
         self.refresh_status()
         self.result.value = "<br>".join(notes + [t("testing")])
@@ -140,16 +138,21 @@ class KeyForm:
 
     def delete(self, _button=None) -> None:
         self.key.value = ""
-        outcome = self.store.delete(self.connection)
-        t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
-        notes = [t("deleted", connection=self.connection)]
-        if outcome.problem:
-            notes.append(t("keyring_problem", problem=outcome.problem))
-        remaining = self.store.resolve(self.connection)
-        if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
-            notes.append(t("env_remains"))
+        notes = delete_connection(self.store, self.connection, self.language)
         self.refresh_status()
         self.result.value = "<br>".join(notes)
+
+
+def delete_connection(store: CredentialStore, connection: str, language: str) -> list[str]:
+    """Delete a connection; the lines that tell the user what happened (and what key still applies)."""
+    outcome = store.delete(connection)
+    notes = [TEXT["deleted"].get(language, connection=connection)]
+    if outcome.problem:
+        notes.append(TEXT["keyring_problem"].get(language, problem=outcome.problem))
+    remaining = store.resolve(connection)
+    if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
+        notes.append(TEXT["env_remains"].get(language))
+    return notes
 
 
 def fallback_bundle(language: str) -> dict:
