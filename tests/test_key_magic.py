@@ -193,3 +193,31 @@ def test_named_connections_keep_a_gateway_beside_openai(shell, server, memory_ke
         shell.run_cell_magic("chat", "", "Hi openai")
     auth = [r.headers["authorization"] for r in server.chat_requests()]
     assert auth == ["Bearer sk-gateway-key-00000000777", f"Bearer {api_key}"]
+
+
+def test_the_key_organization_and_project_fields_stay_visible_for_openai(shell):
+    form, _ = open_form(shell)
+    assert form.provider.value == "openai"
+    assert form.base_url.layout.display == "none"
+    for field in (form.key, form.org, form.project):
+        assert field.layout.display != "none"
+
+
+def test_a_key_leaving_the_field_is_taken_out_of_widget_state_before_save(shell, server):
+    import ipywidgets.embed
+
+    form, _ = open_form(shell)
+    form.key.value = TEST_KEY  # what the browser sends when the field loses focus
+    assert form.key.value == ""
+    assert "sk-…WXYZ received" in form.key.placeholder
+    state = json.dumps(ipywidgets.embed.embed_data(views=[form.widget])["manager_state"], ensure_ascii=False)
+    assert TEST_KEY not in state
+    form.save_button.click()
+    assert "Connected" in form.result.value
+    assert server.requests[-1].headers["authorization"] == f"Bearer {TEST_KEY}"
+
+
+def test_the_form_magic_returns_nothing_so_no_out_entry_is_shown(shell):
+    with capture_output():
+        result = shell.run_cell("%chatkey", store_history=True)
+    assert result.result is None

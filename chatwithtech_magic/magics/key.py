@@ -89,8 +89,10 @@ class KeyMagics(Magics):
             raise UsageError(MSG["unknown"].get(lang))
         connection = args.connection or self.chat.connection
         if args.command is None:
-            return self.show_form(self.chat, connection)
-        return getattr(self, f"_{args.command}")(args, connection, lang)
+            self.show_form(self.chat, connection)
+        else:
+            getattr(self, f"_{args.command}")(args, connection, lang)
+        # Nothing is returned: an Out[] entry would only repeat what is already shown.
 
     # -- refusing keys on the line ------------------------------------------------
     @staticmethod

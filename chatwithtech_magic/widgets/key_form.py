@@ -6,7 +6,7 @@ widget state holds no key; the status line shows the key masked, never whole.
 
 from __future__ import annotations
 
-from ..credentials import SOURCE_ENVIRONMENT, SOURCE_KEYRING, SOURCE_SESSION, CredentialStore
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_KEYRING, SOURCE_SESSION, CredentialStore, mask
 from ..i18n import Text
 from ..render.panels import failure_html
 
@@ -16,6 +16,7 @@ TEXT = {
     "base_url": Text("Base URL", "基础 URL"),
     "key": Text("API key", "API 密钥"),
     "key_placeholder": Text("paste your secret key (sk-…)", "粘贴您的秘密密钥（sk-…）"),
+    "key_ready": Text("{key} received — press Save & test", "已收到 {key} — 请点击“保存并测试”"),
     "org": Text("Organization ID", "组织 ID"),
     "project": Text("Project ID", "项目 ID"),
     "optional": Text("optional", "可选"),
@@ -73,7 +74,7 @@ class KeyForm:
         t = lambda name: TEXT[name].get(language)  # noqa: E731
         current = store.resolve(connection)
         style = {"description_width": "130px"}
-        wide = w.Layout(width="520px")
+        wide = lambda: w.Layout(width="520px")  # noqa: E731 -- one Layout each: hiding one field must not hide another
         self.provider = w.Dropdown(
             options=[("OpenAI", "openai"), (t("compatible"), "compatible")],
             value="compatible" if current and current.base_url else "openai",
@@ -81,14 +82,20 @@ class KeyForm:
             style=style,
         )
         self.base_url = w.Text(value=(current.base_url or "") if current else "", description=t("base_url"),
-                               placeholder="http://localhost:4000/v1", style=style, layout=wide)
-        self.key = w.Password(value="", description=t("key"), placeholder=t("key_placeholder"), style=style, layout=wide)
+                               placeholder="http://localhost:4000/v1", style=style, layout=wide())
+        # continuous_update=False: the typed key reaches the kernel once, when the field is left, and
+        # _take_key moves it out of widget state at once, so even a notebook saved before
+        # "Save & test" holds no key.
+        self.key = w.Password(value="", description=t("key"), placeholder=t("key_placeholder"), style=style,
+                              layout=wide(), continuous_update=False)
+        self._pending_key: str | None = None
+        self.key.observe(self._take_key, names="value")
         self.org = w.Text(value=(current.organization or "") if current else "", description=t("org"),
-                          placeholder=f"org-… ({t('optional')})", style=style, layout=wide)
+                          placeholder=f"org-… ({t('optional')})", style=style, layout=wide())
         self.project = w.Text(value=(current.project or "") if current else "", description=t("project"),
-                              placeholder=f"proj_… ({t('optional')})", style=style, layout=wide)
-        self.save_button = w.Button(description=t("save"), button_style="primary", icon="check")
-        self.delete_button = w.Button(description=t("delete"), button_style="danger", icon="trash")
+                              placeholder=f"proj_… ({t('optional')})", style=style, layout=wide())
+        self.save_button = w.Button(description=t("save"), button_style="primary", icon="check", layout=w.Layout(width="auto"))
+        self.delete_button = w.Button(description=t("delete"), button_style="danger", icon="trash", layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.result = w.HTML()
         self.save_button.on_click(self.save)
@@ -112,9 +119,20 @@ class KeyForm:
     def refresh_status(self) -> None:
         self.status.value = f"<span class='chatwithtech-key-status'>{status_line(self.store.resolve(self.connection), self.language)}</span>"
 
+    def __repr__(self) -> str:
+        return f"<KeyForm connection={self.connection!r}>"
+
+    def _take_key(self, change) -> None:
+        if change["new"]:
+            self._pending_key = change["new"].strip()
+            self.key.value = ""  # the key must not linger in widget state
+            self.key.placeholder = TEXT["key_ready"].get(self.language, key=mask(self._pending_key))
+
     def save(self, _button=None) -> None:
-        key = self.key.value.strip()
-        self.key.value = ""  # first thing: the key must not linger in widget state
+        key = self._pending_key or self.key.value.strip()
+        self._pending_key = None
+        self.key.value = ""
+        self.key.placeholder = TEXT["key_placeholder"].get(self.language)
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
         base_url = self.base_url.value if self.provider.value == "compatible" else None
         # An empty field keeps the stored key and changes only the other fields.
@@ -138,6 +156,7 @@ class KeyForm:
 
     def delete(self, _button=None) -> None:
         self.key.value = ""
+        self._pending_key = None
         notes = delete_connection(self.store, self.connection, self.language)
         self.refresh_status()
         self.result.value = "<br>".join(notes)
