@@ -59,6 +59,20 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
+            "malformed_key",
+            Text("The API key contains characters a key cannot have", "API 密钥包含密钥中不可能出现的字符"),
+            Text(
+                "The key {masked_key} (from {key_source}) has a space, line break or non-ASCII character ({message}) in it, usually picked up while copying it. No request was sent.",
+                "密钥 {masked_key}（来源：{key_source}）中含有空格、换行或非 ASCII 字符（{message}），这通常是复制时带进来的。未发送任何请求。",
+            ),
+            Text(
+                "Copy the key again from the API keys page and set it with %chatkey.",
+                "从 API 密钥页面重新复制密钥，然后用 %chatkey 设置。",
+            ),
+            KEYS_URL,
+            actions=(SET_KEY,),
+        ),
+        _kind(
             "invalid_api_key",
             Text("The API key was rejected", "API 密钥被拒绝"),
             Text(
@@ -253,6 +267,7 @@ BY_STATUS = {401: "invalid_api_key", 403: "request_refused", 404: "request_refus
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+_HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # never shown by a browser
 
 
 @dataclass
@@ -320,8 +335,10 @@ class Failure:
 def summarize_page(text: str, status: int | None) -> str:
     """A one-line summary of an HTML or text error page: its title, never the raw page."""
     match = _TITLE.search(text)
-    line = match.group(1) if match else _TAGS.sub(" ", text)
+    line = match.group(1) if match else _TAGS.sub(" ", _HIDDEN.sub(" ", text))
     line = html.unescape(" ".join(line.split()))[:120]
+    if line and status is not None and str(status) not in line:
+        line = f"{line} (HTTP {status})"  # the status too, when the title does not say it
     return line or f"HTTP {status}"
 
 
@@ -340,7 +357,7 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
         code, error_type = body.get("code"), body.get("type")
         message = body.get("message") or message
     elif isinstance(body, str) and body.strip():
-        summary = summarize_page(body, status)
+        summary = redact(summarize_page(body, status), *secrets)  # a page may echo the key too
         message = summary
     name = _kind_name(exc, status, code, error_type, body, message, partial)
     return Failure(

@@ -6,6 +6,7 @@ suggestions (a larger context window, a model the account can use).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -48,3 +49,15 @@ def larger_context(name: str, available: list[str] | None = None) -> list[str]:
     if available is not None:
         names = [n for n in names if n in available]
     return names
+
+
+# Families a /models list holds that can't answer a chat request (OpenAI's list has dozens).
+_NOT_CHAT = re.compile(
+    r"embedding|whisper|tts|dall-e|gpt-image|davinci|babbage|moderation|transcribe|realtime|audio|sora|gpt-3\.5-turbo-instruct",
+    re.IGNORECASE,
+)
+
+
+def chat_models(available: list[str]) -> list[str]:
+    """The names that may be chat models: suggestions must not offer ``dall-e-3`` or ``whisper-1``."""
+    return [name for name in available if not _NOT_CHAT.search(name)]

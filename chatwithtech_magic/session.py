@@ -7,7 +7,7 @@ Works without IPython. Failures never raise out of ``ask``: they come back on th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import errors
 from .client import ClientCache, resolve_base_url
@@ -71,6 +71,12 @@ class ChatSession:
         base_url = resolve_base_url(credentials, request.base_url)
         if credentials is None:
             answer.failure = self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url)
+            return self._finish(answer, view)
+
+        credentials, problem = usable_key(credentials)
+        if problem:
+            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
+            answer.failure = self._fill(failure, request, credentials, base_url)
             return self._finish(answer, view)
 
         client = self.clients.get(credentials, base_url, request.timeout)
@@ -157,7 +163,7 @@ class ChatSession:
         return failure
 
     def _suggest(self, failure, request) -> list[str]:
-        from .models import catalog_first, larger_context
+        from .models import catalog_first, chat_models, larger_context
 
         try:
             available = self.list_models(request)
@@ -165,7 +171,7 @@ class ChatSession:
             available = None
         if failure.kind.kind == "context_length":
             return larger_context(request.model, available)[:3]
-        return [m for m in catalog_first(available or []) if m != request.model][:6]
+        return [m for m in catalog_first(chat_models(available or [])) if m != request.model][:6]
 
     # -- models -------------------------------------------------------------------
     def list_models(self, request: ChatRequest = ChatRequest()) -> list[str]:
@@ -173,6 +179,10 @@ class ChatSession:
         base_url = resolve_base_url(credentials, request.base_url)
         if credentials is None:
             raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
+        credentials, problem = usable_key(credentials)
+        if problem:
+            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
+            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
         client = self.clients.get(credentials, base_url, request.timeout)
         try:
             return sorted(model.id for model in client.models.list())
@@ -184,6 +194,24 @@ class ChatSession:
 
     def reset(self) -> None:
         self.conversation.reset()
+
+
+def usable_key(credentials: Credentials) -> tuple[Credentials, str | None]:
+    """The credentials with the key's surrounding whitespace removed, and what else is wrong with it.
+
+    A key with a line break or space around it (common in environment variables) is used
+    trimmed. One with a space, control or non-ASCII character inside (a typographic dash
+    pasted from a document) can't go into an HTTP header: the SDK would raise a
+    ``UnicodeEncodeError`` traceback, or an ``APIConnectionError`` that reads like a network
+    failure and is retried. The problem names the character, never the key.
+    """
+    key = credentials.api_key.strip()
+    if key != credentials.api_key:
+        credentials = replace(credentials, api_key=key)
+    for char in key:
+        if not char.isascii() or not char.isprintable() or char.isspace():
+            return credentials, f"U+{ord(char):04X}"
+    return credentials, None
 
 
 def _is_api_error(exc: BaseException) -> bool:

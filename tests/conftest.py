@@ -71,4 +71,7 @@ def shell(memory_keyring):
     ip.run_line_magic("config", "ChatMagics.render_interval = 0")
     yield ip
     ip.run_line_magic("unload_ext", "chatwithtech_magic")
+    import atexit
+
+    atexit.unregister(ip.atexit_operations)  # each shell's exit hook would run a full GC when pytest exits
     InteractiveShell.clear_instance()

@@ -18,7 +18,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
-from tests.conftest import TEST_KEY
+from tests.support.environment import TEST_KEY
 from tests.support.openai_server import OpenAIServer, Reply, StreamDrop
 
 FULL_TEXT = "# Title\n\nSome **bold** words, then a list:\n\n- one\n- two\n"
@@ -308,6 +308,23 @@ def test_an_unknown_option_is_a_one_line_usage_error_without_traceback_and_sends
     assert cap.stderr.strip() == "UsageError: unrecognized arguments: --bogus"
     assert "Traceback" not in cap.stdout + cap.stderr
     assert server.requests == []
+
+
+def test_an_unclosed_quote_in_the_options_is_a_one_line_usage_error_and_sends_nothing(shell, server, api_key):
+    result, cap = run(shell, '%%chat -s "Be brief\nHello')
+
+    assert isinstance(result.error_in_exec, UsageError)
+    assert cap.stderr.startswith("UsageError: Could not read the options (No closing quotation)")
+    assert len(cap.stderr.strip().splitlines()) == 1 and "Traceback" not in cap.stdout + cap.stderr
+    assert server.requests == []
+
+
+def test_quoted_option_values_are_sent_without_their_quotes(shell, server, api_key):
+    chat(shell, "-s 'You are a pirate.' -m \"gpt-4\"")
+
+    body = server.chat_requests()[0].body
+    assert body["messages"][0]["content"] == "You are a pirate."
+    assert body["model"] == "gpt-4"
 
 
 def test_a_line_command_given_to_the_cell_magic_is_a_usage_error_that_names_the_line_magic(shell, server, api_key):

@@ -140,9 +140,7 @@ class ChatMagics(Magics):
         request = self._request_from(args)
         if args.new:
             self.session.reset()
-        answer = self.ask(prompt, request, args.format)
-        if args.out:
-            self.shell.user_ns[args.out] = answer.text
+        answer = self.ask(prompt, request, args.format, out=args.out)
         if args.format == "code" and answer.text:
             self._place_code(answer.text)
         return None
@@ -175,11 +173,13 @@ class ChatMagics(Magics):
         return request
 
     # -- asking and showing ----------------------------------------------------------
-    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", output=None):
+    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", output=None, out: str | None = None):
         view = self._view(fmt, output)
         answer = self.session.ask(prompt, request, view, throttle_interval=self.render_interval)
         if answer.failure is not None:
-            show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt), output)
+            show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out), output)
+        if out and (answer.text or output is None):  # after a panel's Retry too, once it brings an answer
+            self.shell.user_ns[out] = answer.text
         return answer
 
     def _view(self, fmt: str, output=None):
@@ -191,7 +191,7 @@ class ChatMagics(Magics):
         view.plain = fmt == "text"
         return view
 
-    def _action_handler(self, prompt: str, request: ChatRequest, fmt: str):
+    def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None):
         """What the panel's buttons do: each re-runs the same question, shown inside the panel."""
 
         def on_action(action: str, target: str | None, output) -> None:
@@ -201,15 +201,18 @@ class ChatMagics(Magics):
 
                 KeyMagics.show_form(self, request.connection, output)
                 return
-            retry_request = request
+            # Settings the panel tells the user to fix before pressing Retry (base URL, timeout,
+            # retries) are read again; the cell's own options (model, temperature, ...) are kept.
+            fresh = self.base_request(request.connection)
+            retry_request = request.but(base_url=fresh.base_url, timeout=fresh.timeout, retry=fresh.retry)
             if action == SWITCH_MODEL and target:
-                retry_request = request.but(model=target)
+                retry_request = retry_request.but(model=target)
             if action == RESET:
                 self.session.reset()
             if action in (RETRY, SWITCH_MODEL) and request.remember:
                 self.session.conversation.drop_unfinished(prompt)
             if action in (RETRY, SWITCH_MODEL, RESET):
-                self.ask(prompt, retry_request, fmt, output)
+                self.ask(prompt, retry_request, fmt, output, out)
 
         return on_action
 

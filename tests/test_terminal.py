@@ -1,0 +1,147 @@
+"""Terminal IPython (``ipython --ext chatwithtech_magic``): plain text as it streams, plain-text errors.
+
+Each test starts a real terminal IPython in a subprocess; it inherits the environment
+that points at the loopback server, plus a test key.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.environment import TEST_KEY
+from tests.support.openai_server import Reply, StreamDrop, insufficient_quota, rate_limit
+
+SEPARATOR = "=====cell====="
+
+
+def ipython_command(code: str, *options: str) -> list[str]:
+    return [
+        sys.executable, "-m", "IPython", "--ext", "chatwithtech_magic", "--no-banner", "--colors=nocolor",
+        "--HistoryManager.hist_file=:memory:", "--ChatMagics.retry_initial_delay=0.01", *options, "-c", code,
+    ]
+
+
+def environment(key: str | None = TEST_KEY) -> dict:
+    env = dict(os.environ)
+    env.pop("OPENAI_API_KEY", None)
+    if key:
+        env["OPENAI_API_KEY"] = key
+    return env
+
+
+def terminal(*cells: str, options: tuple = (), key: str | None = TEST_KEY) -> tuple[list[str], list[str]]:
+    """Run ``cells`` one after another in one terminal IPython; stdout and stderr split per cell."""
+    code = (
+        "import sys\n"
+        f"for cell in {list(cells)!r}:\n"
+        "    get_ipython().run_cell(cell)\n"
+        f"    print({SEPARATOR!r}); print({SEPARATOR!r}, file=sys.stderr)\n"
+    )
+    done = subprocess.run(ipython_command(code, *options), capture_output=True, text=True, env=environment(key), timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    out = [part.strip("\n") for part in done.stdout.split(SEPARATOR + "\n")][: len(cells)]
+    err = [part.strip("\n") for part in done.stderr.split(SEPARATOR + "\n")][: len(cells)]
+    return out, err
+
+
+def test_the_answer_is_printed_as_plain_text_while_it_streams(server):
+    server.script(Reply(chunks=["First ", "**then** ", "last."], delay=0.3))
+    process = subprocess.Popen(ipython_command("%%chat\nHi\n"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(), stdin=subprocess.DEVNULL)
+
+    reads = []
+    while chunk := os.read(process.stdout.fileno(), 4096):
+        reads.append(chunk.decode())
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=30) == 0, stderr
+
+    assert "".join(reads) == "First **then** last.\n"  # the Markdown source, no HTML, no usage line
+    first = next(i for i, _ in enumerate(reads) if "First" in "".join(reads[: i + 1]))
+    assert "last." not in "".join(reads[: first + 1])  # the beginning was shown before the end arrived
+    assert stderr == ""
+
+
+def test_a_failure_is_printed_as_plain_text_with_no_html_and_no_traceback(server):
+    server.script(insufficient_quota())
+
+    [out], [err] = terminal("%%chat\nHi")
+
+    assert out.splitlines()[0] == "✖ You exceeded your current quota"
+    assert "Billing: https://platform.openai.com/settings/organization/billing/overview" in out
+    assert "<div" not in out and "widget" not in out and "Traceback" not in out + err
+    assert len(server.chat_requests()) == 1
+
+
+def test_a_rate_limit_countdown_goes_to_stderr_and_the_answer_to_stdout(server):
+    server.script(rate_limit(retry_after_ms=30), Reply("After the wait."))
+
+    [out], [err] = terminal("%%chat\nHi")
+
+    assert out == "After the wait."
+    assert "⏳ Rate limit reached — retrying in 0.0 s (attempt 2 of 4)" in err
+    assert len(server.chat_requests()) == 2
+
+
+def test_a_dropped_stream_keeps_the_partial_text_marks_it_and_prints_the_error_below(server):
+    server.script(StreamDrop("Half an answer"))
+
+    [out, history], _ = terminal("%%chat\nTell me", "%chat history")
+
+    lines = out.splitlines()
+    assert lines[:3] == ["Half an answer", "[answer incomplete: the stream stopped early]", "✖ The answer was cut off"]
+    assert "[1] gpt-3.5-turbo (incomplete): Half an answer" in history
+
+
+def test_line_commands_print_plain_text_and_the_key_only_masked(server):
+    server.models = ["my-model", "gpt-4"]
+
+    [settings, models, usage], [_, _, usage_err] = terminal("%chat", "%chat models", "%%chat --bogus\nHi")
+
+    assert "sk-…WXYZ (environment)" in settings and TEST_KEY not in settings
+    assert models.splitlines()[1:] == ["★ gpt-4", "  my-model"]
+    assert usage == "" and usage_err == "UsageError: unrecognized arguments: --bogus"
+    assert server.chat_requests() == []
+
+
+def test_with_no_key_the_terminal_says_to_run_chatkey_and_sends_nothing(server):
+    [out], _ = terminal("%%chat\nHi", key=None)
+
+    assert out.splitlines()[0] == "✖ No API key is set"
+    assert "%chatkey" in out
+    assert server.requests == []
+
+
+def test_the_terminal_speaks_chinese_with_language_zh(server):
+    server.script(StreamDrop("半个回答"))
+
+    [out], _ = terminal("%%chat\n你好", options=("--ChatMagics.language=zh",))
+
+    assert out.splitlines()[:3] == ["半个回答", "[回答不完整：数据流提前中断]", "✖ 回答被中断"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
+def test_ctrl_c_while_streaming_keeps_the_partial_text_marked_interrupted_and_ipython_goes_on(server):
+    import signal
+
+    server.script(Reply(chunks=[f"w{i} " for i in range(200)], delay=0.05))
+    code = "get_ipython().run_cell('%%chat\\nCount slowly')\nget_ipython().run_cell('%chat history')\nprint('still here')"
+    process = subprocess.Popen(ipython_command(code), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(), stdin=subprocess.DEVNULL)
+
+    shown = ""
+    while "w1 " not in shown:
+        chunk = os.read(process.stdout.fileno(), 4096)
+        assert chunk, "the answer never started"
+        shown += chunk.decode()
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    rest, stderr = process.communicate(timeout=30)
+    out = shown + rest.decode()
+
+    assert process.returncode == 0, stderr.decode()
+    answer, note = out.split("\n")[:2]
+    assert answer.startswith("w0 w1 ") and len(answer.split()) < 200
+    assert note == "[answer incomplete: interrupted]"
+    assert "(incomplete): w0 w1" in out and out.rstrip().endswith("still here")
+    assert "Traceback" not in out + stderr.decode()
