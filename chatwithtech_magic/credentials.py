@@ -14,6 +14,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .i18n import Text
+
 SERVICE = "chatwithtech_magic"
 DEFAULT_CONNECTION = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -21,6 +23,11 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 SOURCE_SESSION = "session"
 SOURCE_KEYRING = "keyring"
 SOURCE_ENVIRONMENT = "environment"
+SOURCE_LABELS = {
+    SOURCE_KEYRING: Text("the keyring", "密钥环"),
+    SOURCE_SESSION: Text("this session only", "仅本会话"),
+    SOURCE_ENVIRONMENT: Text("the environment (OPENAI_API_KEY)", "环境变量（OPENAI_API_KEY）"),
+}
 
 # Key-shaped strings, masked wherever server text is shown (some servers echo keys).
 _KEY_SHAPED = re.compile(r"\bsk-[A-Za-z0-9_\-*]{6,}")

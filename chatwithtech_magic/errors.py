@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .credentials import redact
+from .credentials import SOURCE_LABELS, redact
 from .i18n import Text
 
 HELP_COLLECTION = "https://help.openai.com/en/collections/3675931-openai-api#api-error-codes-explained"
@@ -297,13 +297,15 @@ class Failure:
     def retried(self) -> bool:
         return self.kind.retried
 
-    def values(self) -> dict:
+    def values(self, language: str = "en") -> dict:
+        """The facts a catalog text may name, ready to show in ``language``."""
+        source = SOURCE_LABELS.get(self.key_source)
         return {
             "model": self.model,
             "base_url": self.base_url,
             "connection": self.connection,
             "masked_key": self.masked_key or "—",
-            "key_source": self.key_source or "—",
+            "key_source": source.get(language) if source else (self.key_source or "—"),
             "organization": self.organization or "—",
             "timeout": f"{self.timeout:g}" if self.timeout else "—",
             "summary": self.summary,

@@ -232,7 +232,7 @@ def test_bare_chat_shows_the_settings_with_the_key_masked(shell, server, api_key
     assert settings["model"] == "gpt-4"
     assert settings["temperature"] == "0.3"
     assert settings["window"] == "4"
-    assert settings["key"] == "sk-…WXYZ (environment)"
+    assert settings["key"] == "sk-…WXYZ (the environment (OPENAI_API_KEY))"
     assert settings["base_url"] == server.base_url
     assert TEST_KEY not in cap.stdout
     assert server.requests == []

@@ -147,7 +147,7 @@ def test_a_rejected_key_shows_the_masked_key_its_source_and_a_set_key_button_aft
 
     bundle = panel_bundle(cap)
     assert bundle["text/plain"].startswith("✖ The API key was rejected")
-    assert f"The server did not accept the key {MASKED} (from environment)" in bundle["text/plain"]
+    assert f"The server did not accept the key {MASKED} (from the environment (OPENAI_API_KEY))" in bundle["text/plain"]
     assert "6891767-error-code-401-invalid-authentication" in bundle["text/html"]
     assert labels(panel_of(cap)) == ["Set API key"]
     assert len(server.chat_requests()) == 1  # never retried
@@ -160,7 +160,7 @@ def test_a_rejected_key_from_the_keyring_says_it_came_from_the_keyring(shell, se
 
     cap = run(shell)
 
-    assert f"{MASKED} (from keyring)" in panel_bundle(cap)["text/plain"]
+    assert f"{MASKED} (from the keyring)" in panel_bundle(cap)["text/plain"]
 
 
 def test_a_server_that_echoes_the_whole_key_has_it_masked_in_the_panel_widget_state_and_details(shell, server, api_key):
@@ -763,7 +763,7 @@ def test_a_key_with_a_character_no_key_has_is_reported_without_a_traceback_or_a_
 
     text = panel_bundle(cap)["text/plain"]
     assert text.startswith("✖ The API key contains characters a key cannot have")
-    assert f"({char})" in text and "(from environment)" in text
+    assert f"({char})" in text and "(from the environment (OPENAI_API_KEY))" in text
     assert labels(panel_of(cap)) == ["Set API key"]
     assert server.requests == [] and sleeps == []
     assert bad_key not in shown(cap)

@@ -100,7 +100,7 @@ def test_line_commands_print_plain_text_and_the_key_only_masked(server):
 
     [settings, models, usage], [_, _, usage_err] = terminal("%chat", "%chat models", "%%chat --bogus\nHi")
 
-    assert "sk-…WXYZ (environment)" in settings and TEST_KEY not in settings
+    assert "sk-…WXYZ (the environment (OPENAI_API_KEY))" in settings and TEST_KEY not in settings
     assert models.splitlines()[1:] == ["★ gpt-4", "  my-model"]
     assert usage == "" and usage_err == "UsageError: unrecognized arguments: --bogus"
     assert server.chat_requests() == []

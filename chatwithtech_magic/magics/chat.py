@@ -14,7 +14,7 @@ from traitlets import Enum, Float, Int, TraitError, Unicode, validate
 
 from .. import cell as cells
 from ..conversation import DEFAULT_WINDOW, WINDOW_RANGE
-from ..credentials import DEFAULT_CONNECTION
+from ..credentials import DEFAULT_CONNECTION, SOURCE_LABELS
 from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL
 from ..i18n import Text, choose_language
 from ..models import CATALOG_NAMES, DEFAULT_MODEL, catalog_first
@@ -42,6 +42,9 @@ MSG = {
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
     "incomplete": Text("incomplete", "不完整"),
+    "model_default": Text("model default", "模型默认值"),
+    "key_unset": Text("not set — run %chatkey", "未设置 — 请运行 %chatkey"),
+    "exchanges": Text("{count} exchanges", "{count} 轮"),
     "models_title": Text("Models for connection '{connection}' ({count}); ★ = in the catalog", "连接“{connection}”可用的模型（{count} 个）；★ = 目录中的模型"),
 }
 
@@ -274,17 +277,17 @@ class ChatMagics(Magics):
         rows = {
             "model": self.model,
             "temperature": self.temperature,
-            "max_tokens": self.max_tokens or "model default",
+            "max_tokens": self.max_tokens or MSG["model_default"].get(self.lang),
             "window": self.window,
             "system": self.system or "—",
             "connection": request.connection,
-            "key": f"{credentials.masked_key} ({credentials.source})" if credentials else "not set — run %chatkey",
+            "key": f"{credentials.masked_key} ({SOURCE_LABELS[credentials.source].get(self.lang)})" if credentials else MSG["key_unset"].get(self.lang),
             "organization": (credentials.organization if credentials else None) or "—",
             "base_url": resolve_base_url(credentials, self.base_url),
             "timeout": self.timeout,
             "retries": self.retries,
             "language": self.lang,
-            "conversation": f"{len(self.session.conversation.exchanges)} exchanges",
+            "conversation": MSG["exchanges"].get(self.lang, count=len(self.session.conversation.exchanges)),
         }
         width = max(len(k) for k in rows)
         notice(self.shell, "\n".join(f"{k:<{width}}  {v}" for k, v in rows.items()))

@@ -25,7 +25,7 @@ def usage_line(answer) -> str:
 
 
 def waiting_text(failure, seconds: float, attempt: int, attempts: int, language: str) -> str:
-    title = failure.kind.title.get(language, **failure.values())
+    title = failure.kind.title.get(language, **failure.values(language))
     return RETRYING.get(language, title=title, seconds=f"{seconds:.0f}" if seconds >= 1 else f"{seconds:.1f}", attempt=attempt, attempts=attempts)
 
 

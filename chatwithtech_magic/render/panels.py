@@ -17,7 +17,7 @@ TRY_MODELS = Text("Models this account has: {models}", "此账户可用的模型
 
 
 def _parts(failure: Failure, language: str) -> dict:
-    values = failure.values()
+    values = failure.values(language)
     kind = failure.kind
     return {
         "title": kind.title.get(language, **values),

@@ -6,7 +6,7 @@ widget state holds no key; the status line shows the key masked, never whole.
 
 from __future__ import annotations
 
-from ..credentials import SOURCE_ENVIRONMENT, SOURCE_KEYRING, SOURCE_SESSION, CredentialStore, mask
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, mask
 from ..i18n import Text
 from ..render.panels import failure_html
 
@@ -25,9 +25,6 @@ TEXT = {
     "title": Text("OpenAI connection '{connection}'", "OpenAI 连接“{connection}”"),
     "no_key": Text("No key set.", "尚未设置密钥。"),
     "status": Text("Key {key} · organization {org} · from {source}", "密钥 {key} · 组织 {org} · 来源：{source}"),
-    "source_" + SOURCE_KEYRING: Text("the keyring", "密钥环"),
-    "source_" + SOURCE_SESSION: Text("this session only", "仅本会话"),
-    "source_" + SOURCE_ENVIRONMENT: Text("the environment (OPENAI_API_KEY)", "环境变量（OPENAI_API_KEY）"),
     "type_key": Text("Type a key first.", "请先输入密钥。"),
     "testing": Text("Saved. Testing…", "已保存，正在测试…"),
     "connected": Text("✔ Connected: {count} models.", "✔ 已连接：{count} 个模型。"),
@@ -60,7 +57,7 @@ def status_line(credentials, language: str) -> str:
         language,
         key=credentials.masked_key,
         org=credentials.organization or "—",
-        source=TEXT["source_" + credentials.source].get(language),
+        source=SOURCE_LABELS[credentials.source].get(language),
     )
 
 
