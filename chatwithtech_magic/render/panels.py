@@ -44,9 +44,11 @@ def failure_text(failure: Failure, language: str = "en") -> str:
 def failure_html(failure: Failure, language: str = "en") -> str:
     parts = _parts(failure, language)
     esc = html.escape
-    links = [f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(label)}</a>' for label, url in parts["links"]]
+    # Inline link style: inside an ipywidgets HTML widget, links are otherwise indistinguishable from text.
+    link = '<a href="{}" target="_blank" rel="noopener" style="color:#1a73e8;text-decoration:underline">{}</a>'
+    links = [link.format(esc(url), esc(label)) for label, url in parts["links"]]
     if parts["help_url"]:
-        links.append(f'<a href="{esc(parts["help_url"])}" target="_blank" rel="noopener">{esc(HELP.get(language))}</a>')
+        links.append(link.format(esc(parts["help_url"]), esc(HELP.get(language))))
     suggestion = ""
     if failure.suggestions:
         suggestion = f"<div>{esc(TRY_MODELS.get(language, models=', '.join(failure.suggestions)))}</div>"
