@@ -19,15 +19,10 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
-from tests.support.openai_server import OpenAIServer, Reply, StreamDrop
+from tests.support.magics import chat
+from tests.support.openai_server import OpenAIServer, Reply
 
 FULL_TEXT = "# Title\n\nSome **bold** words, then a list:\n\n- one\n- two\n"
-
-
-def chat(shell, line: str = "", cell: str = "Hello"):
-    with capture_output() as cap:
-        shell.run_cell_magic("chat", line, cell)
-    return cap
 
 
 def run(shell, source: str):

@@ -5,21 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from IPython.utils.capture import capture_output
 
+from tests.support.magics import chat
+from tests.support.magics import chat_line as line
 from tests.support.openai_server import Reply, StreamDrop, StreamError
-
-
-def chat(shell, line: str = "", cell: str = "Hello"):
-    with capture_output() as cap:
-        shell.run_cell_magic("chat", line, cell)
-    return cap
-
-
-def line(shell, command: str):
-    with capture_output() as cap:
-        shell.run_line_magic("chat", command)
-    return cap
 
 
 def sent_messages(server, index: int = -1) -> list[dict]:

@@ -10,7 +10,6 @@ import queue
 import time
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from tests.support.environment import TEST_KEY

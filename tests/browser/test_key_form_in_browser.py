@@ -12,7 +12,6 @@ import re
 import secrets
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.support.openai_server import Reply
