@@ -67,19 +67,11 @@ class ChatSession:
     ) -> Answer:
         view = view if view is not None else TextView()
         answer = Answer(prompt=prompt, model=request.model)
-        credentials = self.credentials.resolve(request.connection)
-        base_url = resolve_base_url(credentials, request.base_url)
-        if credentials is None:
-            answer.failure = self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url)
+        try:
+            client, credentials, base_url = self._connect(request)
+        except ChatFailure as refused:  # no usable key: nothing is sent
+            answer.failure = refused.failure
             return self._finish(answer, view)
-
-        credentials, problem = usable_key(credentials)
-        if problem:
-            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
-            answer.failure = self._fill(failure, request, credentials, base_url)
-            return self._finish(answer, view)
-
-        client = self.clients.get(credentials, base_url, request.timeout)
         params = build_params(prompt, request, self.conversation)
         attempt, waited = 0, 0.0
         while True:
@@ -115,6 +107,18 @@ class ChatSession:
                 self.conversation.system = request.system
             self.conversation.record(Exchange(prompt, answer.text, answer.model, answer.complete))
         return self._finish(answer, view)
+
+    def _connect(self, request: ChatRequest):
+        """The client, credentials and base URL for ``request``; ChatFailure when there is no usable key."""
+        credentials = self.credentials.resolve(request.connection)
+        base_url = resolve_base_url(credentials, request.base_url)
+        if credentials is None:
+            raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
+        credentials, problem = usable_key(credentials)
+        if problem:
+            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
+            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
+        return self.clients.get(credentials, base_url, request.timeout), credentials, base_url
 
     def _send(self, client, params, stream, draft, view, throttle) -> None:
         if not stream:
@@ -175,15 +179,7 @@ class ChatSession:
 
     # -- models -------------------------------------------------------------------
     def list_models(self, request: ChatRequest = ChatRequest()) -> list[str]:
-        credentials = self.credentials.resolve(request.connection)
-        base_url = resolve_base_url(credentials, request.base_url)
-        if credentials is None:
-            raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
-        credentials, problem = usable_key(credentials)
-        if problem:
-            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
-            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
-        client = self.clients.get(credentials, base_url, request.timeout)
+        client, credentials, base_url = self._connect(request)
         try:
             return sorted(model.id for model in client.models.list())
         except Exception as exc:

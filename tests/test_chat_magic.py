@@ -20,7 +20,7 @@ from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat
-from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.openai_server import Hang, OpenAIServer, Reply
 
 FULL_TEXT = "# Title\n\nSome **bold** words, then a list:\n\n- one\n- two\n"
 
@@ -363,14 +363,14 @@ def test_with_no_key_anywhere_a_panel_says_how_to_set_one_and_nothing_is_sent(sh
 # -- interrupt ---------------------------------------------------------------------------------------
 
 
-def _press_ctrl_c_once_streaming(server):
+def _press_ctrl_c_once_streaming(server, after: float = 0.4):
     """Send SIGINT to this process once the server has begun answering, as Ctrl-C would."""
 
     def press():
         deadline = time.monotonic() + 10
         while not server.chat_requests() and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.4)  # a few chunks have arrived; many more are still to come
+        time.sleep(after)  # by default a few chunks have arrived; many more are still to come
         os.kill(os.getpid(), signal.SIGINT)
 
     thread = threading.Thread(target=press, daemon=True)
@@ -400,6 +400,20 @@ def test_ctrl_c_while_streaming_keeps_the_partial_answer_visible_and_in_history_
     assert result.success
     assert markdown_renders(cap)[-1].startswith("Hello from the test server.")
     assert server.chat_requests()[-1].body["messages"][1] == {"role": "assistant", "content": partial}
+    assert shell.run_cell("1 + 1").result == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to self")
+def test_ctrl_c_before_any_text_arrives_says_so_and_remembers_nothing(shell, server, api_key):
+    server.script(Hang(3))
+    presser = _press_ctrl_c_once_streaming(server, after=0.2)
+
+    result, cap = run(shell, "%%chat\nTake your time")
+    presser.join()
+
+    assert result.success and "Traceback" not in cap.stdout + cap.stderr
+    assert "Interrupted before any answer arrived" in cap.stdout
+    assert session_of(shell).conversation.exchanges == []
     assert shell.run_cell("1 + 1").result == 2
 
 

@@ -42,6 +42,7 @@ MSG = {
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
     "incomplete": Text("incomplete", "不完整"),
+    "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
     "model_default": Text("model default", "模型默认值"),
     "key_unset": Text("not set — run %chatkey", "未设置 — 请运行 %chatkey"),
     "exchanges": Text("{count} exchanges", "{count} 轮"),
@@ -181,6 +182,8 @@ class ChatMagics(Magics):
         answer = self.session.ask(prompt, request, view, throttle_interval=self.render_interval)
         if answer.failure is not None:
             show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out), output)
+        elif answer.interrupted and not answer.text:
+            notice(self.shell, MSG["interrupted_early"].get(self.lang), output)
         if out and (answer.text or output is None):  # after a panel's Retry too, once it brings an answer
             self.shell.user_ns[out] = answer.text
         return answer
