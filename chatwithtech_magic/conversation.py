@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_WINDOW = 4
-WINDOW_RANGE = (1, 50)
+from .defaults import DEFAULT_WINDOW, WINDOW_RANGE  # noqa: F401 (re-exported)
 
 
 @dataclass

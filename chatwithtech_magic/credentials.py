@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from .i18n import Text
 
 SERVICE = "chatwithtech_magic"
-DEFAULT_CONNECTION = "openai"
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+from .defaults import DEFAULT_BASE_URL, DEFAULT_CONNECTION  # noqa: F401 (re-exported)
 
 SOURCE_SESSION = "session"
 SOURCE_KEYRING = "keyring"

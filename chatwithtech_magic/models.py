@@ -24,7 +24,7 @@ CATALOG = (
     ModelInfo("gpt-3.5-turbo-16k", 16_385),
 )
 CATALOG_NAMES = tuple(info.name for info in CATALOG)
-DEFAULT_MODEL = "gpt-3.5-turbo"
+from .defaults import DEFAULT_MODEL  # noqa: E402,F401 (re-exported)
 
 
 def context_window(name: str) -> int | None:

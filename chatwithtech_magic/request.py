@@ -9,7 +9,7 @@ from .credentials import DEFAULT_CONNECTION
 from .models import DEFAULT_MODEL
 from .retry import RetryPolicy
 
-DEFAULT_TEMPERATURE = 0.3
+from .defaults import DEFAULT_TEMPERATURE  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-DEFAULT_INTERVAL = 0.1  # seconds between re-renders: ~10 frames/s reads as live without re-rendering per token
+from .defaults import DEFAULT_RENDER_INTERVAL as DEFAULT_INTERVAL
 
 
 class AnswerView(Protocol):

@@ -1,7 +1,7 @@
 """The IPython adapter: thin magics over the core in ``session.py``.
 
-``register`` builds one shared ``ChatSession`` (conversation, clients, credentials)
-for ``%%chat`` and ``%chatkey``, so a key set with one is used by the other.
+``%%chat`` and ``%chatkey`` share one ``ChatSession`` (conversation, clients,
+credentials), so a key set with one is used by the other.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ _registered: dict[int, list] = {}
 
 
 def register(shell) -> None:
-    from ..session import ChatSession
     from .chat import ChatMagics
     from .key import KeyMagics
 
     unregister(shell)  # %reload_ext must not leave a second copy in shell.configurables
-    session = ChatSession()
-    chat = ChatMagics(shell=shell, session=session)
+    chat = ChatMagics(shell=shell)  # its ChatSession is made on first use
     key = KeyMagics(shell=shell, chat=chat)
     shell.register_magics(chat)
     shell.register_magics(key)
@@ -35,6 +33,6 @@ def unregister(shell) -> None:
     for instance in instances:
         if instance in shell.configurables:
             shell.configurables.remove(instance)
-        session = getattr(instance, "session", None)
+        session = getattr(instance, "_session", None)
         if session is not None:
             session.clients.clear()

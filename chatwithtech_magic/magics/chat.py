@@ -6,6 +6,7 @@ A thin adapter: options are parsed here, the work is done by ``ChatSession``.
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
@@ -13,15 +14,13 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Enum, Float, Int, TraitError, Unicode, validate
 
 from .. import cell as cells
-from ..conversation import DEFAULT_WINDOW, WINDOW_RANGE
-from ..credentials import DEFAULT_CONNECTION, SOURCE_LABELS
-from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL
+from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, WINDOW_RANGE
 from ..i18n import Text, choose_language
-from ..models import CATALOG_NAMES, DEFAULT_MODEL, catalog_first
-from ..request import DEFAULT_TEMPERATURE, ChatRequest
-from ..retry import RetryPolicy
-from ..session import ChatFailure
 from .show import is_terminal, notice, publish, show_failure
+
+# The core (session, client, catalog) is imported on first use, not here: %load_ext stays fast.
+if TYPE_CHECKING:
+    from ..request import ChatRequest
 
 COMMANDS = ("reset", "history", "models", "error", "settings")
 
@@ -66,7 +65,7 @@ class ChatMagics(Magics):
     retry_initial_delay = Float(1.0, help="First backoff in seconds when the server gives no retry hint.").tag(config=True)
     connection = Unicode(DEFAULT_CONNECTION, help="Named connection whose key is used (see %chatkey).").tag(config=True)
     language = Enum(("auto", "en", "zh"), "auto", help="UI language: auto (from the locale), en or zh.").tag(config=True)
-    render_interval = Float(0.1, help="Seconds between re-renders of a streaming answer.").tag(config=True)
+    render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Seconds between re-renders of a streaming answer.").tag(config=True)
 
     @validate("window")
     def _valid_window(self, proposal):
@@ -83,13 +82,25 @@ class ChatMagics(Magics):
 
     def __init__(self, shell=None, session=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.session = session
+        self._session = session
+
+    @property
+    def session(self):
+        """The core, made on first use: importing it (and later ``openai``) is what %load_ext avoids."""
+        if self._session is None:
+            from ..session import ChatSession
+
+            self._session = ChatSession()
+        return self._session
 
     @property
     def lang(self) -> str:
         return choose_language(self.language)
 
     def base_request(self, connection: str | None = None) -> ChatRequest:
+        from ..request import ChatRequest
+        from ..retry import RetryPolicy
+
         return ChatRequest(
             model=self.model,
             temperature=self.temperature,
@@ -200,6 +211,8 @@ class ChatMagics(Magics):
     def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None):
         """What the panel's buttons do: each re-runs the same question, shown inside the panel."""
 
+        from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL
+
         def on_action(action: str, target: str | None, output) -> None:
             output.outputs = ()
             if action == SET_KEY:
@@ -252,6 +265,9 @@ class ChatMagics(Magics):
         self._publish_markdown("\n\n---\n\n".join(parts), "\n\n".join(plain))
 
     def _cmd_models(self, args):
+        from ..models import CATALOG_NAMES, catalog_first
+        from ..session import ChatFailure
+
         request = self.base_request(args.connection)
         try:
             models = self.session.list_models(request)
@@ -275,6 +291,7 @@ class ChatMagics(Magics):
     def _cmd_settings(self, args):
         request = self.base_request(args.connection)
         credentials = self.session.credentials.resolve(request.connection)
+        from ..credentials import SOURCE_LABELS
         from ..client import resolve_base_url
 
         rows = {

@@ -13,13 +13,10 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from ..credentials import mask
-from ..errors import SET_KEY
 from ..i18n import Text
-from ..session import ChatFailure
-from ..widgets.key_form import TEXT as FORM_TEXT
-from ..widgets.key_form import delete_connection, status_line
 from .show import is_terminal, notice, publish, show_failure
+
+# The credential store, the form's texts and the core are imported on first use: %load_ext stays fast.
 
 COMMANDS = ("set", "status", "test", "delete")
 VALUE_OPTIONS = ("--org", "--project", "--base-url", "-c", "--connection")
@@ -114,6 +111,8 @@ class KeyMagics(Magics):
 
     def _scrub(self, line: str, secrets: list[str]) -> None:
         """Mask the secrets in this session's input history, its database, and the cell itself."""
+        from ..credentials import mask
+
 
         def clean(text):
             if not isinstance(text, str):
@@ -151,6 +150,7 @@ class KeyMagics(Magics):
     # -- the form --------------------------------------------------------------------
     @staticmethod
     def show_form(chat, connection: str, output=None):
+        from ..widgets.key_form import TEXT as FORM_TEXT
         lang = chat.lang
         from ..widgets.key_form import fallback_bundle
 
@@ -170,6 +170,8 @@ class KeyMagics(Magics):
 
     # -- line commands ------------------------------------------------------------------
     def _set(self, args, connection: str, lang: str):
+        from ..widgets.key_form import TEXT as FORM_TEXT
+
         current = self.store.resolve(connection)
         try:
             from getpass import getpass
@@ -193,6 +195,8 @@ class KeyMagics(Magics):
             notice(self.shell, FORM_TEXT["session_only"].get(lang, problem=outcome.problem))
 
     def _status(self, args, connection: str, lang: str):
+        from ..widgets.key_form import TEXT as FORM_TEXT, status_line
+
         credentials = self.store.resolve(connection)
         from ..client import resolve_base_url
 
@@ -207,6 +211,10 @@ class KeyMagics(Magics):
         notice(self.shell, "\n".join(lines))
 
     def _test(self, args, connection: str, lang: str):
+        from ..errors import SET_KEY
+        from ..session import ChatFailure
+        from ..widgets.key_form import TEXT as FORM_TEXT
+
         try:
             count = len(self.chat.session.list_models(self.chat.base_request(connection)))
         except ChatFailure as failure:
@@ -220,4 +228,6 @@ class KeyMagics(Magics):
         notice(self.shell, FORM_TEXT["connected"].get(lang, count=count))
 
     def _delete(self, args, connection: str, lang: str):
+        from ..widgets.key_form import delete_connection
+
         notice(self.shell, "\n".join(delete_connection(self.store, connection, lang)))

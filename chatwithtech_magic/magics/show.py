@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from ..render.panels import failure_bundle, failure_text
-
 
 def is_terminal(shell) -> bool:
     return type(shell).__name__ == "TerminalInteractiveShell"
@@ -17,6 +15,8 @@ def is_terminal(shell) -> bool:
 
 def show_failure(shell, failure, language: str, on_action=None, output=None):
     """Display ``failure``; returns the widget panel when one was shown."""
+    from ..render.panels import failure_bundle, failure_text
+
     if is_terminal(shell):
         print(failure_text(failure, language), file=sys.stdout)
         return None
