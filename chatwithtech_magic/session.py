@@ -55,6 +55,9 @@ class ChatSession:
         self.conversation = Conversation()
         self.clients = ClientCache()
         self.last_failure: errors.Failure | None = None
+        # Endpoints that refused ``stream_options`` (older Azure API versions, some gateways):
+        # they get streams without the usage chunk instead of a failure on every cell.
+        self.without_stream_usage: set[str] = set()
         self.sleep = sleep
 
     # -- asking -------------------------------------------------------------------
@@ -73,6 +76,8 @@ class ChatSession:
             answer.failure = refused.failure
             return self._finish(answer, view)
         params = build_params(prompt, request, self.conversation)
+        if base_url in self.without_stream_usage:
+            params.pop("stream_options", None)
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
@@ -86,6 +91,10 @@ class ChatSession:
                 if not _is_api_error(exc):
                     raise  # a bug of ours, not a failure of the service: let it be seen
                 failure = errors.classify(exc, partial=bool(draft.text), secrets=(credentials.api_key,))
+                if "stream_options" in params and failure.status == 400 and "stream_options" in failure.message:
+                    params.pop("stream_options")  # once, and remembered: a compatibility gap, not the user's error
+                    self.without_stream_usage.add(base_url)
+                    continue
                 delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
                 if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
                     if self._wait(view, failure, delay, attempt, request):

@@ -464,3 +464,16 @@ def test_the_key_never_appears_in_answers_settings_history_or_reprs(shell, serve
     shown += repr(session.__dict__) + repr(session.credentials) + repr(session.credentials.resolve())
     assert TEST_KEY not in shown
     assert "sk-…WXYZ" in shown
+
+
+def test_an_endpoint_that_refuses_stream_options_still_streams_answers_without_token_counts(shell, server, api_key):
+    from tests.support.openai_server import bad_request
+
+    server.script(bad_request("Unrecognized request argument supplied: stream_options"), Reply("Streamed anyway."))
+    cap = chat(shell)
+    assert markdown_renders(cap)[-1].startswith("Streamed anyway.")
+    first, second = server.chat_requests()
+    assert "stream_options" in first.body and "stream_options" not in second.body and second.body["stream"] is True
+
+    chat(shell, cell="And again")
+    assert "stream_options" not in server.chat_requests()[-1].body  # remembered: no failed request per cell
