@@ -38,7 +38,9 @@ def show_failure(shell, failure, language: str, on_action=None, output=None):
 
 def publish(bundle: dict, output=None) -> None:
     if output is not None:  # inside a panel's Output widget (a button callback)
-        output.outputs = tuple(output.outputs) + ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+        from ..render.answer import output_item
+
+        output.outputs = tuple(output.outputs) + (output_item(bundle),)
         return
     from IPython.display import display
 

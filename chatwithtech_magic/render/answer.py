@@ -45,6 +45,11 @@ def markdown_bundle(text: str, answer=None, language: str = "en") -> dict:
     return {"text/markdown": markdown, "text/plain": plain}
 
 
+def output_item(bundle: dict) -> dict:
+    """One display bundle as an entry of an ``ipywidgets.Output``'s ``outputs``."""
+    return {"output_type": "display_data", "data": bundle, "metadata": {}}
+
+
 class MarkdownView:
     """Streams into one display, updated in place by ``display_id``."""
 
@@ -101,9 +106,9 @@ class OutputWidgetView(MarkdownView):
     def _publish(self) -> None:
         items = []
         if self.current is not None:
-            items.append({"output_type": "display_data", "data": self.current, "metadata": {}})
+            items.append(output_item(self.current))
         if self.status:
-            items.append({"output_type": "display_data", "data": {"text/plain": self.status}, "metadata": {}})
+            items.append(output_item({"text/plain": self.status}))
         self.output.outputs = tuple(items)
 
     def _show(self, bundle: dict) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL, Failure
 from ..i18n import Text
-from ..render.panels import failure_html, failure_text
+from ..render.panels import failure_html
 
 LABELS = {
     SET_KEY: Text("Set API key", "设置 API 密钥"),
@@ -47,6 +47,3 @@ def widget_bundle(widget, fallback: dict) -> dict:
     view = widget._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
     return {**fallback, "application/vnd.jupyter.widget-view+json": view}
 
-
-def panel_fallback(failure: Failure, language: str) -> dict:
-    return {"text/html": failure_html(failure, language), "text/plain": failure_text(failure, language)}
