@@ -13,12 +13,16 @@ import tempfile
 import pytest
 
 from tests.support.environment import OPENAI_VARS, TEST_KEY, Run
+from tests.support.nbval_display_updates import install as fold_display_updates_for_nbval
+from tests.support.notebook_answers import ANSWERS as NOTEBOOK_ANSWERS
 from tests.support.openai_server import OpenAIServer
 
 
 def pytest_configure(config):
+    fold_display_updates_for_nbval()  # a streamed answer is compared as its final render, not its first chunk
     for name in OPENAI_VARS:
         os.environ.pop(name, None)
+    os.environ.pop("CHATWITHTECH_CACHE", None)  # a developer's own replay/record mode must not steer the tests
     Run.server = OpenAIServer().start()
     os.environ["OPENAI_BASE_URL"] = Run.server.base_url
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
@@ -42,8 +46,10 @@ def pytest_runtest_setup(item):
     # nbval cells take no fixtures: a notebook's kernel gets a test key the way a user's would, from the environment.
     if _is_notebook(item):
         os.environ["OPENAI_API_KEY"] = TEST_KEY
+        Run.server.answers = dict(NOTEBOOK_ANSWERS)  # the notebooks' questions get answers that teach something
 
 
 def pytest_runtest_teardown(item, nextitem):
     if _is_notebook(item) and (nextitem is None or not _is_notebook(nextitem)):
         os.environ.pop("OPENAI_API_KEY", None)
+        Run.server.answers = {}

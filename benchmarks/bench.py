@@ -1,19 +1,32 @@
-"""Measures what chatwithtech_magic adds on top of the bare openai SDK.
+"""Measures chatwithtech_magic against its references, as ratios in one run (issue 13).
 
-    .venv/bin/python benchmarks/bench.py            # prints a Markdown table for the README
+    .venv/bin/python benchmarks/bench.py                   # prints a Markdown table for the README
+    .venv/bin/python benchmarks/bench.py --install-peers   # first installs jupyter-ai-magics and
+                                                           # langchain-openai into benchmarks/.venv-peers
 
-1. Load time: ``%load_ext chatwithtech_magic`` in a fresh process, against ``import openai``.
-2. Per-call overhead: ``%%chat --no-stream`` against ``client.chat.completions.create``,
-   both to the same loopback server (tests/support/openai_server.py) with the same reply.
-3. Streaming cost: a 2,000-chunk streamed answer through ``%%chat`` (rendered as
-   Markdown, throttled) against iterating the SDK's stream directly.
+1. Load: ``%load_ext chatwithtech_magic`` against ``%load_ext jupyter_ai_magics`` (from the peers'
+   venv), each in a fresh process; only the magic is timed, not the interpreter's start.
+2. First call: a fresh process's ``%load_ext`` and first streamed ``%%chat`` against ``import openai``
+   and the same streamed call through the bare SDK.
+3. Steady state: per-call time over many calls in one warm process, non-streamed and streamed.
+4. Long streams: a 40,000-chunk answer through ``%%chat`` against the SDK's ``Stream``, in fresh
+   processes (the call alone is timed, ``openai`` already imported) and warm, with peak memory.
+5. Connections: TCP connections opened by ten streamed cells, and by ten bare SDK streams.
+6. Display traffic: bytes of the display bundles published for a 140 KB answer streamed over
+   ~10 s, against the answer's size; updates; and how long after the server wrote the first
+   token the first text was published. At the default ``render_interval`` and at 0.
 
-Medians of repeated runs; the machine is shared, so read the figures as rough.
+The servers are ``tests/support/openai_server.py`` on 127.0.0.1: in separate processes for the
+timed parts (a server thread would share the client's GIL), in this process for counting.
+Medians of repeated runs, alternated so that a noisy neighbour slows both sides alike.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,37 +35,97 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tests.support.openai_server import OpenAIServer, Reply  # noqa: E402
-
+PEERS = os.path.join(ROOT, "benchmarks", ".venv-peers")
+PEER_PYTHON = os.path.join(PEERS, "bin", "python")
 KEY = "sk-bench-000000000000000000000000"
+MODEL = "gpt-4.1-mini"
+QUESTION = "What is a list comprehension?"
+SHORT_REPLY = "A list comprehension builds a list from an iterable in one expression."
+LONG_CHUNKS = 40_000  # the server splits its reply into 4-character chunks
 
-LOAD_EXT = """
-import time
+SERVE = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.support.openai_server import OpenAIServer
+server = OpenAIServer().start()
+server.reply = {reply}
+print(server.base_url, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+LOAD = """
+import json, time
 from IPython.core.interactiveshell import InteractiveShell
 shell = InteractiveShell.instance()
 start = time.perf_counter()
-shell.run_line_magic("load_ext", "chatwithtech_magic")
-print(time.perf_counter() - start)
+shell.run_line_magic("load_ext", {extension!r})
+print(json.dumps({{"s": time.perf_counter() - start}}))
 """
-IMPORT_OPENAI = """
-import time
+
+OURS_CALL = """
+import json, resource, time
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+shell = InteractiveShell.instance()
+{prepare}
+start = time.perf_counter()
+{load}
+with capture_output() as cap:
+    shell.run_cell_magic("chat", "--no-history -m {model}", {question!r})
+elapsed = time.perf_counter() - start
+text = cap.outputs[-1].data["text/plain"]
+assert len(text) >= {expect}, text[:200]
+print(json.dumps({{"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+SDK_CALL = """
+import json, resource, time
+{prepare}
 start = time.perf_counter()
 import openai
-print(time.perf_counter() - start)
+client = openai.OpenAI(max_retries=0)
+stream = client.chat.completions.create(model={model!r}, messages=[{{"role": "user", "content": {question!r}}}],
+                                        stream=True, stream_options={{"include_usage": True}})
+text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+elapsed = time.perf_counter() - start
+assert len(text) >= {expect}
+print(json.dumps({{"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
-def fresh_process(code: str, runs: int) -> float:
-    times = []
-    env = dict(os.environ, PYTHONPATH=ROOT)
+def child_env(base_url: str | None = None) -> dict:
+    env = dict(os.environ, PYTHONPATH=ROOT, OPENAI_API_KEY=KEY, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    if base_url:
+        env["OPENAI_BASE_URL"] = base_url
+    env.pop("CHATWITHTECH_CACHE", None)
+    return env
+
+
+def fresh(code: str, python: str = sys.executable, base_url: str | None = None) -> dict:
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=child_env(base_url), cwd="/tmp")
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternate(codes: dict, runs: int, **kwargs) -> dict:
+    """Each code in a fresh process, ``runs`` times, alternating; the list of results per name."""
+    results = {name: [] for name in codes}
+    for code, python in codes.values():  # untimed: compiles .pyc files and fills the disk cache
+        fresh(code, python, **kwargs)
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+        for name, (code, python) in codes.items():
+            results[name].append(fresh(code, python, **kwargs))
+    return results
+
+
+def median(results: list[dict], key: str = "s") -> float:
+    return statistics.median(r[key] for r in results)
 
 
 def paired(first, second, runs: int) -> tuple[float, float]:
-    """Medians of both, run alternately so that a noisy neighbour slows both alike."""
+    """Medians of both in this process, run alternately."""
     times = ([], [])
     for _ in range(runs):
         for fn, bucket in zip((first, second), times):
@@ -62,64 +135,224 @@ def paired(first, second, runs: int) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def main() -> None:
-    runs = int(os.environ.get("BENCH_RUNS", "15"))
-    load_ext = fresh_process(LOAD_EXT, runs)
-    import_openai = fresh_process(IMPORT_OPENAI, runs)
+class Server:
+    """A loopback server in its own process, answering every chat request with ``reply`` (an expression)."""
+
+    def __init__(self, reply: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVE.format(root=ROOT, reply=reply)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.base_url = self.process.stdout.readline().strip()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def install_peers() -> None:
+    if not os.path.exists(PEER_PYTHON):
+        subprocess.run([sys.executable, "-m", "venv", PEERS], check=True)
+    subprocess.run([PEER_PYTHON, "-m", "pip", "install", "-q", "jupyter-ai-magics", "langchain-openai", "ipython"], check=True)
+
+
+# -- the measurements --------------------------------------------------------------------------------
+
+
+def measure_load(runs: int) -> dict:
+    codes = {"ours": (LOAD.format(extension="chatwithtech_magic"), sys.executable)}
+    if os.path.exists(PEER_PYTHON):
+        codes["jupyter-ai"] = (LOAD.format(extension="jupyter_ai_magics"), PEER_PYTHON)
+    return {name: median(results) for name, results in alternate(codes, runs).items()}
+
+
+def measure_first_call(runs: int, base_url: str) -> dict:
+    load = 'shell.run_line_magic("load_ext", "chatwithtech_magic")'
+    ours = OURS_CALL.format(prepare="", load=load, model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
+    sdk = SDK_CALL.format(prepare="", model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
+    results = alternate({"ours": (ours, sys.executable), "sdk": (sdk, sys.executable)}, runs, base_url=base_url)
+    return {name: median(r) for name, r in results.items()}
+
+
+def measure_long_fresh(runs: int, base_url: str) -> dict:
+    expect = LONG_CHUNKS * 4
+    prepare = 'import openai\nshell.run_line_magic("load_ext", "chatwithtech_magic")'
+    ours = OURS_CALL.format(prepare=prepare, load="", model=MODEL, question=QUESTION, expect=expect)
+    sdk = SDK_CALL.format(prepare="import openai", model=MODEL, question=QUESTION, expect=expect)
+    results = alternate({"ours": (ours, sys.executable), "sdk": (sdk, sys.executable)}, runs, base_url=base_url)
+    return {name: (median(r), median(r, "rss_mb")) for name, r in results.items()}
+
+
+def warm_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "chatwithtech_magic")
+    return shell
+
+
+def measure_warm(shell, short_url: str, long_url: str, runs: int) -> dict:
+    import openai
+    from IPython.utils.capture import capture_output
+
+    messages = [{"role": "user", "content": QUESTION}]
+    figures = {}
+    for name, url, stream, repeat in (("steady", short_url, False, runs * 40), ("steady_stream", short_url, True, runs * 40),
+                                       ("long_warm", long_url, True, max(3, runs // 2))):
+        client = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        shell.run_line_magic("config", f"ChatMagics.base_url = {url!r}")
+        line = f"--no-history -m {MODEL}" + ("" if stream else " --no-stream")
+
+        def bare():
+            if stream:
+                chunks = client.chat.completions.create(model=MODEL, messages=messages, stream=True,
+                                                        stream_options={"include_usage": True})
+                "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+            else:
+                client.chat.completions.create(model=MODEL, messages=messages).choices[0].message.content
+
+        def magic():
+            with capture_output():
+                shell.run_cell_magic("chat", line, QUESTION)
+
+        bare(), magic()  # warm both
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        figures[name] = paired(bare, magic, repeat)
+        figures[name + "_rss_growth_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        client.close()
+    return figures
+
+
+def measure_connections(shell) -> dict:
+    import openai
+    from IPython.utils.capture import capture_output
+    from tests.support.openai_server import OpenAIServer
 
     with OpenAIServer() as server:
-        os.environ["OPENAI_BASE_URL"] = server.base_url
-        os.environ["OPENAI_API_KEY"] = KEY
-        os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-        import openai
-        from IPython.core.interactiveshell import InteractiveShell
-        from IPython.utils.capture import capture_output
-
-        client = openai.OpenAI(api_key=KEY, base_url=server.base_url, max_retries=0)
-        shell = InteractiveShell.instance()
-        shell.run_line_magic("load_ext", "chatwithtech_magic")
-        question = "What is a list comprehension?"
-
-        def bare_call():
-            client.chat.completions.create(model="gpt-4", messages=[{"role": "user", "content": question}])
-
-        def magic_call():
+        shell.run_line_magic("config", f"ChatMagics.base_url = {server.base_url!r}")
+        opened = server.connections_opened
+        for n in range(10):
             with capture_output():
-                shell.run_cell_magic("chat", "--no-stream --no-history -m gpt-4", question)
+                shell.run_cell_magic("chat", f"--no-history -m {MODEL}", f"Question {n}")
+        ours = server.connections_opened - opened
+        client = openai.OpenAI(api_key=KEY, base_url=server.base_url, max_retries=0)
+        opened = server.connections_opened
+        for n in range(10):
+            for _ in client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}], stream=True):
+                pass
+        sdk = server.connections_opened - opened
+        client.close()
+    return {"ours": ours, "sdk": sdk}
 
-        server.reply = "A list comprehension builds a list from an iterable in one expression."
-        for warm in (bare_call, magic_call):
-            warm()
-        bare, magic = paired(bare_call, magic_call, runs * 4)
 
-        long_chunks = [f"word{i} " for i in range(2000)]
+def measure_traffic(shell, interval: float, answer_chars: int = 140_000, piece: int = 40, seconds: float = 10.0) -> dict:
+    """A ``answer_chars`` answer in ``piece``-character chunks, streamed over about ``seconds``."""
+    from IPython.utils.capture import capture_output
+    from tests.support import openai_server
+    from tests.support.openai_server import OpenAIServer, Reply
 
-        def bare_stream():
-            server.script(Reply(chunks=long_chunks))
-            stream = client.chat.completions.create(
-                model="gpt-4", messages=[{"role": "user", "content": question}], stream=True,
-                stream_options={"include_usage": True},
-            )
-            "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    first_token: list[float] = []
+    write_event = openai_server._Handler._event
 
-        renders = []
+    def stamped(handler, obj):  # when the server writes the first piece of text
+        if not first_token and isinstance(obj, dict) and any((c.get("delta") or {}).get("content") for c in obj.get("choices") or []):
+            first_token.append(time.perf_counter())
+        return write_event(handler, obj)
 
-        def magic_stream():
-            server.script(Reply(chunks=long_chunks))
+    chunks = [f"{n:07d} " + "x" * (piece - 9) + "\n" for n in range(answer_chars // piece)]
+    answer = "".join(chunks)
+    published: list[tuple[float, int]] = []
+    openai_server._Handler._event = stamped
+    try:
+        with OpenAIServer() as server:
+            server.script(Reply(chunks=chunks, delay=seconds / len(chunks)))
+            shell.run_line_magic("config", f"ChatMagics.base_url = {server.base_url!r}")
+            shell.run_line_magic("config", f"ChatMagics.render_interval = {interval}")
             with capture_output() as cap:
-                shell.run_cell_magic("chat", "--no-history -m gpt-4", question)
-            renders.append(len(cap.outputs))
+                publisher = shell.display_pub
+                publish = publisher.publish
 
-        bare_streamed, magic_streamed = paired(bare_stream, magic_stream, runs)
+                def counted(data, *args, **kwargs):
+                    published.append((time.perf_counter(), len(json.dumps(data, ensure_ascii=False).encode())))
+                    return publish(data, *args, **kwargs)
+
+                publisher.publish = counted
+                start = time.perf_counter()
+                shell.run_cell_magic("chat", f"--no-history -m {MODEL}", QUESTION)
+                elapsed = time.perf_counter() - start
+            assert cap.outputs[-1].data["text/plain"] == answer
+    finally:
+        openai_server._Handler._event = write_event
+        shell.run_line_magic("config", "ChatMagics.render_interval = 0.1")
+    sent = sum(size for _, size in published)
+    return {
+        "answer_kb": len(answer.encode()) / 1000,
+        "sent_mb": sent / 1e6,
+        "ratio": sent / len(answer.encode()),
+        "updates": len(published),
+        "first_text_ms": (published[0][0] - first_token[0]) * 1000,
+        "seconds": elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--install-peers", action="store_true", help="install jupyter-ai-magics and langchain-openai into benchmarks/.venv-peers first")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "9")), help="fresh processes per figure (default 9)")
+    args = parser.parse_args()
+    if args.install_peers:
+        install_peers()
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATWITHTECH_CACHE"):
+        os.environ.pop(name, None)
+    os.environ["OPENAI_API_KEY"] = KEY
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    runs = args.runs
+
+    load = measure_load(runs)
+    short, long = Server(repr(SHORT_REPLY)), Server(f"'word' * {LONG_CHUNKS}")
+    try:
+        first = measure_first_call(runs, short.base_url)
+        long_fresh = measure_long_fresh(max(3, runs // 2), long.base_url)
+        shell = warm_shell()
+        warm = measure_warm(shell, short.base_url, long.base_url, runs)
+    finally:
+        short.close()
+        long.close()
+    connections = measure_connections(shell)
+    traffic = {interval: measure_traffic(shell, interval) for interval in (0.1, 0)}
+
+    import openai
 
     ms = lambda s: f"{s * 1000:.1f} ms"  # noqa: E731
-    print("| what | bare openai SDK | chatwithtech_magic | difference |")
-    print("|---|---|---|---|")
-    print(f"| load (`import openai` vs `%load_ext`) | {ms(import_openai)} | {ms(load_ext)} | {ms(load_ext - import_openai)} |")
-    print(f"| one non-streamed call, loopback server | {ms(bare)} | {ms(magic)} | {ms(magic - bare)} per call |")
-    print(f"| 2,000-chunk streamed answer | {ms(bare_streamed)} | {ms(magic_streamed)} | {ms(magic_streamed - bare_streamed)} |")
-    print(f"\nrenders per streamed answer: {statistics.median(renders):.0f} (throttled to one per 0.1 s, plus the final one); "
-          f"{runs} runs each, medians; Python {sys.version.split()[0]}, openai {openai.__version__}")
+    sec = lambda s: f"{s:.2f} s"  # noqa: E731
+    rows = [("what", "reference", "chatwithtech_magic", "result", "target")]
+    if "jupyter-ai" in load:
+        rows.append(("`%load_ext`, fresh process", f"jupyter_ai_magics {ms(load['jupyter-ai'])}", ms(load["ours"]),
+                     f"{load['jupyter-ai'] / load['ours']:.0f}× faster", "≥ 50× and < 20 ms"))
+    else:
+        rows.append(("`%load_ext`, fresh process", "jupyter-ai not installed (`--install-peers`)", ms(load["ours"]), "", "< 20 ms"))
+    rows.append(("first streamed call, fresh process (incl. `import openai`)", f"SDK {ms(first['sdk'])}", ms(first["ours"]),
+                 f"{first['ours'] / first['sdk']:.2f}×", "≤ 1.05×"))
+    for key, label in (("steady", "steady call, non-streamed"), ("steady_stream", "steady call, streamed")):
+        sdk, ours = warm[key]
+        rows.append((label, f"SDK {ms(sdk)}", ms(ours), f"{(ours - sdk) * 1000:+.2f} ms per call", "≤ 1 ms"))
+    sdk, ours = long_fresh["sdk"], long_fresh["ours"]
+    rows.append((f"{LONG_CHUNKS:,}-chunk stream, fresh process", f"SDK {sec(sdk[0])}, peak RSS {sdk[1]:.0f} MB",
+                 f"{sec(ours[0])}, peak RSS {ours[1]:.0f} MB", f"{ours[0] / sdk[0]:.2f}×", "≤ 1.10×"))
+    sdk, ours = warm["long_warm"]
+    rows.append((f"{LONG_CHUNKS:,}-chunk stream, warm process", f"SDK {sec(sdk)}", sec(ours), f"{ours / sdk:.2f}×", "≤ 1.10×"))
+    rows.append(("TCP connections, ten streamed cells", f"SDK {connections['sdk']}", str(connections["ours"]),
+                 "", "1 (SDK: 10)"))
+    for interval, t in traffic.items():
+        rows.append((f"display traffic, {t['answer_kb']:.0f} KB answer over {t['seconds']:.0f} s, `render_interval = {interval}`",
+                     "", f"{t['sent_mb']:.2f} MB in {t['updates']} updates; first text {t['first_text_ms']:.1f} ms after the first token",
+                     f"{t['ratio']:.1f}× the answer", "≤ 20×, first text ≤ 200 ms"))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+        if row is rows[0]:
+            print("|" + "---|" * len(row))
+    print(f"\n{runs} fresh processes per load and first-call figure, {max(3, runs // 2)} per fresh long stream, medians; "
+          f"Python {sys.version.split()[0]}, openai {openai.__version__}, {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -40,12 +40,62 @@ def mask(key: str | None) -> str:
     return f"{prefix}…{key[-4:]}" if len(key) > 8 else "…"
 
 
-def redact(text: str, *secrets: str | None) -> str:
-    """``text`` with every known secret and every key-shaped string masked."""
+# Prefixes a server may drop when it echoes a key (``sk-proj-abc…`` comes back as ``abc…``).
+_KEY_PREFIXES = ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-")
+_STORED_KEY = re.compile(r'("api_key"\s*:\s*)"(?:[^"\\]|\\.)*"')
+
+
+def _forms(secret: str) -> list[str]:
+    """The secret and its prefix-less forms, longest first (each long enough to be the key)."""
+    forms = [secret]
+    for prefix in _KEY_PREFIXES:
+        if secret.startswith(prefix) and len(secret) - len(prefix) >= 8:
+            forms.append(secret[len(prefix):])
+    return forms
+
+
+def redact(text, *secrets: str | None):
+    """``text`` with every known secret (with or without its prefix) and every key-shaped string masked."""
+    if not isinstance(text, str) or not text:
+        return text
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, mask(secret))
+        if secret and len(secret) >= 8:
+            for form in _forms(secret):
+                text = text.replace(form, mask(secret))
+    text = _STORED_KEY.sub(lambda m: m.group(1) + '"…"', text)  # a keyring error quoting its stored JSON
     return _KEY_SHAPED.sub(lambda m: mask(m.group(0).replace("*", "")) or "sk-…", text)
+
+
+def redact_fields(record, *secrets: str | None):
+    """Mask ``secrets`` in every text field of a dataclass (a failure's status, type, code,
+    request id, message...): a server can echo a key in any of them."""
+    from dataclasses import fields
+
+    for item in fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, str):
+            setattr(record, item.name, redact(value, *secrets))
+        elif isinstance(value, list):
+            setattr(record, item.name, [redact(v, *secrets) for v in value])
+        elif isinstance(value, dict):
+            setattr(record, item.name, {k: redact(v, *secrets) for k, v in value.items()})
+    return record
+
+
+def key_problem(key: str) -> str | None:
+    """What makes ``key`` unusable (a space, line break or non-ASCII character inside), or None.
+
+    Surrounding whitespace is not a problem: it is trimmed. The answer names the character
+    and its position, never the key.
+    """
+    import unicodedata
+
+    key = key.strip()
+    for position, char in enumerate(key, 1):
+        if not char.isascii() or not char.isprintable() or char.isspace():
+            name = unicodedata.name(char, "")
+            return f"U+{ord(char):04X}{' ' + name if name else ''}, character {position}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,6 +124,7 @@ class StoreOutcome:
 
     persisted: bool
     problem: str | None = None
+    reason: Text | None = None  # ``problem`` in the user's language, when we know it
 
 
 def _env(environ, *names: str) -> str | None:
@@ -90,30 +141,53 @@ class CredentialStore:
         self.environ = os.environ if environ is None else environ
         self.session: dict[str, dict] = {}
         self.keyring_problem: str | None = None
+        self.keyring_reason: Text | None = None  # the same, bilingual
 
     def __repr__(self) -> str:
         return f"CredentialStore(service={self.service!r}, session_connections={sorted(self.session)!r})"
 
     # -- the keyring boundary: anything may raise here --------------------------
     def _keyring_call(self, method: str, *args):
+        from .keyring_check import unsafe_reason, stores_in_clear
+
         try:
             import keyring
-            from keyring.backends import fail
 
-            if isinstance(keyring.get_keyring(), fail.Keyring):
-                self.keyring_problem = "no keyring backend is installed on this machine"
-                raise KeyringUnavailable(self.keyring_problem)
+            backend = keyring.get_keyring()
+            reason = unsafe_reason(backend, self.environ)
+            # A plaintext backend is never written to or read from; deleting from it only helps.
+            if reason is not None and not (method == "delete_password" and stores_in_clear(backend)):
+                self._unavailable(reason.en, reason)
             result = getattr(keyring, method)(self.service, *args)
         except KeyringUnavailable:
             raise
         except Exception as exc:  # locked, missing, misconfigured: all mean "not available"
             if type(exc).__name__ == "PasswordDeleteError":
-                self.keyring_problem = None
+                self.keyring_problem = self.keyring_reason = None
                 return None
-            self.keyring_problem = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-            raise KeyringUnavailable(self.keyring_problem) from None
-        self.keyring_problem = None
+            # The backend's own text can quote what it stores (the JSON with the key): masked.
+            secrets = [json.loads(a).get("api_key") for a in args[1:2] if _is_entry(a)]
+            detail = redact(f"{type(exc).__name__}: {exc}".strip().rstrip(":"), *secrets)[:300]
+            self._unavailable(detail)
+        self.keyring_problem = self.keyring_reason = None
         return result
+
+    def _unavailable(self, problem: str, reason: Text | None = None):
+        self.keyring_problem, self.keyring_reason = problem, reason or Text(problem, problem)
+        raise KeyringUnavailable(problem)
+
+    def keyring_available(self) -> Text | None:
+        """Why a key saved now would be held for this session only, or None (asked before anyone types one)."""
+        from .keyring_check import unsafe_reason
+
+        try:
+            import keyring
+
+            reason = unsafe_reason(keyring.get_keyring(), self.environ)
+        except Exception as exc:
+            detail = redact(f"{type(exc).__name__}: {exc}")[:300]
+            return Text(detail, detail)
+        return reason or self.keyring_reason
 
     def keyring_backend(self) -> str:
         try:
@@ -152,11 +226,17 @@ class CredentialStore:
             return None
         if not raw:
             return None
+        if not isinstance(raw, str):
+            return None  # a backend that returns bytes or an object: not an entry of ours
         try:
             entry = json.loads(raw)
         except ValueError:  # an entry written by hand holding just the key
             entry = {"api_key": raw}
-        return entry if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            return None
+        # Fields of the wrong type (an entry edited by hand, another tool's JSON) are ignored: a number
+        # as the key, or a list as the organization, would become a traceback far from here.
+        return {name: value for name, value in entry.items() if isinstance(value, str)}
 
     # -- changes -----------------------------------------------------------------
     def save(
@@ -177,7 +257,13 @@ class CredentialStore:
             self._keyring_call("set_password", connection, json.dumps(entry))
         except KeyringUnavailable as exc:
             self.session[connection] = entry
-            return StoreOutcome(persisted=False, problem=str(exc))
+            return StoreOutcome(persisted=False, problem=str(exc), reason=self.keyring_reason)
+        if (self._stored(connection) or {}).get("api_key") != entry["api_key"]:
+            # set worked but get fails (a keyring that locks between calls): the key would be lost
+            # at once, so this session keeps it, and the user is told as for no keyring at all.
+            self.session[connection] = entry
+            return StoreOutcome(persisted=False, problem=self.keyring_problem or "the keyring did not return the key it stored",
+                                reason=self.keyring_reason)
         self.session.pop(connection, None)
         return StoreOutcome(persisted=True)
 
@@ -195,8 +281,15 @@ class CredentialStore:
         try:
             self._keyring_call("delete_password", connection)
         except KeyringUnavailable as exc:
-            return StoreOutcome(persisted=had_session, problem=str(exc))
+            return StoreOutcome(persisted=had_session, problem=str(exc), reason=self.keyring_reason)
         return StoreOutcome(persisted=True)
+
+
+def _is_entry(value) -> bool:
+    try:
+        return isinstance(value, str) and isinstance(json.loads(value), dict)
+    except ValueError:
+        return False
 
 
 class KeyringUnavailable(Exception):

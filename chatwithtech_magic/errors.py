@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from .caps import MESSAGE_LIMIT, cap
 from .credentials import SOURCE_LABELS, redact
 from .i18n import Text
 
@@ -20,6 +21,7 @@ HELP_COLLECTION = "https://help.openai.com/en/collections/3675931-openai-api#api
 BILLING_URL = "https://platform.openai.com/settings/organization/billing/overview"
 USAGE_URL = "https://platform.openai.com/usage"
 KEYS_URL = "https://platform.openai.com/account/api-keys"
+QUOTA_HELP = "https://help.openai.com/en/articles/6891831-error-code-429-you-exceeded-your-current-quota-please-check-your-plan-and-billing-details"
 
 # Actions a panel can offer; the magics layer binds them to buttons.
 SET_KEY, RETRY, SWITCH_MODEL, RESET = "set_key", "retry", "switch_model", "reset"
@@ -144,6 +146,84 @@ CATALOG: dict[str, ErrorKind] = {
             "https://help.openai.com/en/articles/6891831-error-code-429-you-exceeded-your-current-quota-please-check-your-plan-and-billing-details",
             links=((Text("Billing", "结算"), BILLING_URL), (Text("Usage", "用量"), USAGE_URL)),
         ),
+        # -- today's billing codes (429; never retried) and key restrictions: models.py / issue 7
+        *(
+            _kind(
+                name,
+                title,
+                Text(why_en + " Retrying cannot help, so nothing was retried.", why_zh + "重试无济于事，因此没有重试。"),
+                step,
+                QUOTA_HELP,
+                links=((Text("Billing", "结算"), BILLING_URL), (Text("Usage", "用量"), USAGE_URL)),
+            )
+            for name, title, why_en, why_zh, step in (
+                (
+                    "credit_balance_exhausted",
+                    Text("Your credit balance is used up", "您的信用余额已用完"),
+                    "This account's prepaid credits are used up.",
+                    "此账户的预付信用点已用完。",
+                    Text("Buy credits (or turn on auto-recharge) on the billing page.", "在结算页面购买信用点（或开启自动充值）。"),
+                ),
+                (
+                    "organization_spend_limit_exceeded",
+                    Text("The organization's spend limit is reached", "已达到组织的支出上限"),
+                    "The organization has spent its monthly budget.",
+                    "该组织已用完本月预算。",
+                    Text("An owner can raise the organization's limit on the limits page, or wait for next month.", "组织所有者可以在限额页面提高上限，或等待下个月。"),
+                ),
+                (
+                    "project_spend_limit_exceeded",
+                    Text("The project's spend limit is reached", "已达到项目的支出上限"),
+                    "The key's project has spent its budget.",
+                    "该密钥所属项目已用完预算。",
+                    Text("A project owner can raise the project's budget in its settings, or use a key of another project.", "项目所有者可以在项目设置中提高预算，或改用其他项目的密钥。"),
+                ),
+                (
+                    "organization_usage_limit_exceeded",
+                    Text("The organization's usage limit is reached", "已达到组织的用量上限"),
+                    "The organization has reached the usage limit of its tier.",
+                    "该组织已达到其等级的用量上限。",
+                    Text("Wait for the limit to reset, or ask for a higher usage tier on the limits page.", "等待限额重置，或在限额页面申请更高的用量等级。"),
+                ),
+            )
+        ),
+        _kind(
+            "ip_not_authorized",
+            Text("This network's IP address is not allowed for the key", "此网络的 IP 地址不允许使用该密钥"),
+            Text(
+                "The key {masked_key} works, but its project only accepts requests from listed IP addresses, and this machine's is not one. The server said: {message}",
+                "密钥 {masked_key} 有效，但其项目只接受来自列出的 IP 地址的请求，而本机的地址不在其中。服务器返回：{message}",
+            ),
+            Text(
+                "Ask a project owner to add this network's address to the project's IP allowlist, or use a key of a project without one.",
+                "请项目所有者把本网络的地址加入项目的 IP 允许列表，或改用没有此限制的项目的密钥。",
+            ),
+            "https://help.openai.com/en/articles/6891767-error-code-401-invalid-authentication",
+            actions=(SET_KEY,),
+        ),
+        _kind(
+            "model_retired",
+            Text("{model} was shut down on {shutdown}", "{model} 已于 {shutdown} 停用"),
+            Text(
+                "OpenAI retired this model; requests to it now fail. Its successor is {successor}.",
+                "OpenAI 已停用此模型，对它的请求都会失败。它的后继模型是 {successor}。",
+            ),
+            Text(
+                "Press the first button to ask {successor} instead, or set it for good: %config ChatMagics.model = \"{successor}\".",
+                "点击第一个按钮改用 {successor}，或永久设置：%config ChatMagics.model = \"{successor}\"。",
+            ),
+            "https://platform.openai.com/docs/deprecations",
+            actions=(SWITCH_MODEL,),
+        ),
+        _kind(
+            "parameter_refused",
+            Text("{model} does not accept {param}", "{model} 不接受 {param}"),
+            Text("The server said: {message}", "服务器返回：{message}"),
+            Text(
+                "Change or remove that setting for this model (the cell's option, or %config ChatMagics), then run the cell again.",
+                "为此模型修改或去掉该设置（单元格选项或 %config ChatMagics），然后重新运行单元格。",
+            ),
+        ),
         _kind(
             "overloaded",
             Text("The server is overloaded", "服务器当前超载"),
@@ -169,12 +249,44 @@ CATALOG: dict[str, ErrorKind] = {
             ),
             actions=(SWITCH_MODEL, RESET),
         ),
+        _kind(  # spend.py: the system prompt and the cell alone don't fit the model's context window
+            "cell_too_large",
+            Text("This cell is too long for {model}", "此单元格对 {model} 来说太长了"),
+            Text(
+                "It comes to about {cell_tokens} tokens (an estimate), and {model} takes {context_window} tokens in all, "
+                "its answer included. No request was sent.",
+                "它约有 {cell_tokens} 个令牌（估算值），而 {model} 总共只能容纳 {context_window} 个令牌（包括回答）。未发送任何请求。",
+            ),
+            Text(
+                "Shorten the cell or split it into several, or use a model with a larger context window.",
+                "缩短此单元格或将其拆分，或换用上下文窗口更大的模型。",
+            ),
+            actions=(SWITCH_MODEL,),
+        ),
+        _kind(  # spend.py: ChatMagics.budget would be crossed
+            "budget_reached",
+            Text("This cell would go over the session's {budget} budget", "此单元格将超出本会话 {budget} 的预算"),
+            Text(
+                "This session has spent {spent} so far, and this cell would cost {cell_cost} ({estimate}). "
+                "No request was sent. The figures are estimates; your account's usage page has the real ones.",
+                "本会话目前已花费 {spent}，此单元格预计还需 {cell_cost}（{estimate}）。未发送任何请求。"
+                "这些数字都是估算值，实际费用以账户的用量页面为准。",
+            ),
+            Text(
+                "Raise the cap with %config ChatMagics.budget = {raise_to} (US dollars per session; 0 removes it) "
+                "and press Retry, or set a smaller --max-tokens.",
+                "用 %config ChatMagics.budget = {raise_to} 提高上限（每个会话的美元数；0 表示不设上限）后点击“重试”，"
+                "或设置更小的 --max-tokens。",
+            ),
+            actions=(RETRY,),
+            links=((Text("Usage", "用量"), USAGE_URL), (Text("Billing", "结算"), BILLING_URL)),
+        ),
         _kind(
             "connection",
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
             Text(
-                "The endpoint refused the connection or its name did not resolve. It was retried {attempts} times.",
-                "端点拒绝连接或域名无法解析。已重试 {attempts} 次。",
+                "The connection failed: {reason}. It was retried {attempts} times.",
+                "连接失败：{reason}。已重试 {attempts} 次。",
             ),
             Text(
                 "Check the network and the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then press Retry.",
@@ -218,6 +330,22 @@ CATALOG: dict[str, ErrorKind] = {
             Text("Press Retry to ask again.", "点击“重试”重新提问。"),
             actions=(RETRY,),
         ),
+        _kind(  # replay.py: CHATWITHTECH_CACHE=replay (a user's CI) and nothing recorded for this request
+            "replay_miss",
+            Text("No recorded answer for this cell", "此单元格没有录制的回答"),
+            Text(
+                "Recorded answers are being replayed, so nothing was sent. {summary} holds no answer for the cell that "
+                "starts “{message}” with this model, endpoint, parameters and earlier conversation.",
+                "当前正在重放录制的回答，因此未发送任何请求。{summary} 中没有以“{message}”开头的单元格在此模型、端点、"
+                "参数和之前对话下的回答。",
+            ),
+            Text(
+                "Record it where a key is available: run the notebook once with %config ChatMagics.cache = \"record\" "
+                "(or CHATWITHTECH_CACHE=record), then commit {summary} with the notebook.",
+                "在有密钥的环境中录制：用 %config ChatMagics.cache = \"record\"（或 CHATWITHTECH_CACHE=record）"
+                "运行一次笔记本，然后将 {summary} 与笔记本一起提交。",
+            ),
+        ),
         _kind(
             "region",
             Text("Not available in your region", "您所在的地区不受支持"),
@@ -237,12 +365,113 @@ CATALOG: dict[str, ErrorKind] = {
             ),
             HELP_COLLECTION,
         ),
+        # -- failures outside the SDK's exceptions (faults.py) and answers with no text (answers.py)
+        _kind(
+            "bad_header",
+            Text("The {reason} ID contains characters an HTTP header cannot carry", "{reason} ID 含有 HTTP 请求头无法携带的字符"),
+            Text(
+                "It has a space, line break or non-ASCII character ({message}) in it, usually picked up while copying it. No request was sent.",
+                "其中含有空格、换行或非 ASCII 字符（{message}），这通常是复制时带进来的。未发送任何请求。",
+            ),
+            Text(
+                "Copy the ID again from your account settings and set it with %chatkey, or clear it: %chatkey set --org \"\" --project \"\" (and unset OPENAI_ORG_ID / OPENAI_PROJECT_ID).",
+                "从账户设置中重新复制该 ID 并用 %chatkey 设置，或将其清空：%chatkey set --org \"\" --project \"\"（并取消 OPENAI_ORG_ID / OPENAI_PROJECT_ID）。",
+            ),
+            actions=(SET_KEY,),
+        ),
+        _kind(
+            "not_json",
+            Text("The answer from {base_url} is not an API response", "{base_url} 的响应不是 API 响应"),
+            Text(
+                "What came back: {summary}. A Wi-Fi login page (captive portal), a proxy or a web app answered instead of an OpenAI-compatible API.",
+                "收到的内容：{summary}。应答的是 Wi-Fi 登录页面（强制门户）、代理或某个网页应用，而不是兼容 OpenAI 的 API。",
+            ),
+            Text(
+                "Log in to the network in a browser, or check the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then press Retry.",
+                "在浏览器中登录网络，或检查基础 URL（OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后点击“重试”。",
+            ),
+            actions=(RETRY,),
+        ),
+        _kind(
+            "proxy",
+            Text("The proxy {proxy} can't be used", "无法使用代理 {proxy}"),
+            Text(
+                "Requests to {base_url} go through this proxy (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY), and it failed: {message}",
+                "发往 {base_url} 的请求经由此代理（HTTPS_PROXY、HTTP_PROXY 或 ALL_PROXY），而它出错了：{message}",
+            ),
+            Text(
+                "Fix or unset the proxy variable (or list the host in NO_PROXY) where the kernel starts, restart the kernel, then run the cell again.",
+                "在内核启动的环境中修正或取消该代理变量（或把主机加入 NO_PROXY），重启内核，然后重新运行单元格。",
+            ),
+            actions=(RETRY,),
+        ),
+        _kind(
+            "bad_setting",
+            Text("A setting is out of range", "有一项设置超出范围"),
+            Text("{message}", "{message}"),
+            Text("Fix the cell's option or the %config setting and run the cell again.", "修正单元格选项或 %config 设置，然后重新运行单元格。"),
+        ),
+        _kind(
+            "unexpected",
+            Text("Something went wrong inside chatwithtech_magic", "chatwithtech_magic 内部出错"),
+            Text(
+                "{exception}: {message}. The cell and the conversation are as they were.",
+                "{exception}：{message}。单元格和对话都保持原样。",
+            ),
+            Text(
+                "Press Retry; if it happens again, %chat error shows the details to report.",
+                "点击“重试”；如果再次发生，%chat error 会显示可用于报告的细节。",
+            ),
+            actions=(RETRY,),
+        ),
+        _kind(
+            "empty_answer",
+            Text("The model sent no text", "模型没有返回任何文本"),
+            Text(
+                "The answer ended (finish reason: {message}) without any text: {reason}. Nothing was added to the conversation.",
+                "回答已结束（结束原因：{message}），但没有任何文本：{reason}。对话中未添加任何内容。",
+            ),
+            Text("Press Retry, or rephrase the question.", "点击“重试”，或换个方式提问。"),
+            actions=(RETRY,),
+        ),
+        _kind(
+            "stream_failed",
+            Text("The server reported an error instead of an answer", "服务器返回了错误，而不是回答"),
+            Text("The server said: {message}", "服务器返回：{message}"),
+            Text("Press Retry in a moment.", "请稍后点击“重试”。"),
+            actions=(RETRY,),
+        ),
     )
 }
+
+# What ``{reason}`` says, in the user's language: the cause of a connection failure, the field
+# with a bad character, or why an answer had no text.
+REASONS = {
+    "refused": Text("the endpoint refused the connection", "端点拒绝了连接"),
+    "dns": Text("its name did not resolve", "域名无法解析"),
+    "other": Text("no connection could be made", "无法建立连接"),
+    "organization": Text("organization", "组织"),
+    "project": Text("project", "项目"),
+    "tool_calls": Text("the model asked to call a tool, which %%chat does not offer", "模型请求调用工具，而 %%chat 不提供工具"),
+    "function_call": Text("the model asked to call a function, which %%chat does not offer", "模型请求调用函数，而 %%chat 不提供函数"),
+    "content_filter": Text("the content filter removed it", "内容过滤器将其移除"),
+    "length": Text("the max tokens limit was reached before any text (reasoning models think first); raise --max-tokens", "在产生任何文本之前就达到了最大令牌数（推理模型会先思考）；请增大 --max-tokens"),
+    "stop": Text("the model chose to say nothing", "模型选择不作回答"),
+    "no_choices": Text("the server sent no answer at all", "服务器根本没有发送回答"),
+}
+
+# Values only some kinds name, given in ``Failure.facts`` (spend.py); "—" where a failure has none.
+FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estimate", "raise_to")
 
 # Lookup tables, most specific first: body code, then body type, then HTTP status.
 BY_CODE = {
     "invalid_api_key": "invalid_api_key",
+    "credit_balance_exhausted": "credit_balance_exhausted",
+    "organization_spend_limit_exceeded": "organization_spend_limit_exceeded",
+    "project_spend_limit_exceeded": "project_spend_limit_exceeded",
+    "organization_usage_limit_exceeded": "organization_usage_limit_exceeded",
+    "unsupported_parameter": "parameter_refused",
+    "unsupported_value": "parameter_refused",
     "invalid_organization": "organization",
     "mismatched_organization": "organization",
     "no_organization": "organization",
@@ -265,6 +494,8 @@ BY_TYPE = {
 }
 BY_STATUS = {401: "invalid_api_key", 403: "request_refused", 404: "request_refused", 429: "rate_limit"}
 
+_IP_NOT_AUTHORIZED = re.compile(r"\bIP\b[^.]*\bnot (authorized|allowed)|not (authorized|allowed)[^.]*\bIP\b")
+_UNRECOGNIZED_ARG = re.compile(r"unrecognized request arguments? supplied:?\s*['\"`]?([A-Za-z_.\[\]0-9]+)?", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # never shown by a browser
@@ -292,6 +523,12 @@ class Failure:
     waited: float = 0.0
     suggestions: list[str] = field(default_factory=list)
     exception: str = ""
+    proxy: str = ""  # the proxy in use, credentials removed (faults.proxy_for)
+    reason: str = ""  # a REASONS key: why a connection failed, which header, why an answer was empty
+    param: str | None = None  # the body's ``param``: which request field was refused
+    shutdown: str = ""  # a retired model's shutdown date (model_retired)
+    successor: str = ""  # its live successor
+    facts: dict = field(default_factory=dict)  # values only one kind's texts name (budget_reached, cell_too_large)
 
     @property
     def retried(self) -> bool:
@@ -308,11 +545,20 @@ class Failure:
             "key_source": source.get(language) if source else (self.key_source or "—"),
             "organization": self.organization or "—",
             "timeout": f"{self.timeout:g}" if self.timeout else "—",
-            "summary": self.summary,
-            "message": self.message,
+            "summary": cap(self.summary, MESSAGE_LIMIT, language),
+            "message": cap(self.message, MESSAGE_LIMIT, language),  # shown capped; the whole one stays in .message
             "status": self.status if self.status is not None else "—",
             "attempts": max(self.attempts - 1, 0),
             "waited": f"{self.waited:.1f}",
+            "proxy": self.proxy or "—",
+            "reason": REASONS[self.reason].get(language) if self.reason in REASONS else (self.reason or "—"),
+            "exception": self.exception or "—",
+            "param": self.param or "—",
+            "shutdown": self.shutdown or "—",
+            "successor": self.successor or "—",
+            # Facts of one kind only (spend.py: the budget's amounts, a cell's size); a Text in the user's language.
+            **dict.fromkeys(FACTS, "—"),
+            **{name: value.get(language) if isinstance(value, Text) else value for name, value in self.facts.items()},
         }
 
     def details(self) -> dict:
@@ -358,6 +604,7 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
     if isinstance(body, dict):
         code, error_type = body.get("code"), body.get("type")
         message = body.get("message") or message
+        param = body.get("param")
     elif isinstance(body, str) and body.strip():
         summary = redact(summarize_page(body, status), *secrets)  # a page may echo the key too
         message = summary
@@ -371,13 +618,26 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
         message=redact(str(message), *secrets),
         summary=summary or (f"HTTP {status}" if status else ""),
         exception=type(exc).__name__,
+        param=_refused_param(param if isinstance(body, dict) else None, str(message)),
     )
+
+
+def _refused_param(param, message: str) -> str | None:
+    """The refused field: the body's ``param``, or the one Azure names ("Unrecognized request argument supplied: x")."""
+    if isinstance(param, str) and param:
+        return param
+    match = _UNRECOGNIZED_ARG.search(message)
+    return match.group(1) if match else None
 
 
 def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
     exc_names = {cls.__name__ for cls in type(exc).__mro__}
-    if partial or (status is None and "APIError" in exc_names and "APIConnectionError" not in exc_names):
+    if partial:
         return "stream_interrupted"  # an error event mid-stream, or a drop after text arrived
+    if status is None and "APIError" in exc_names and "APIConnectionError" not in exc_names:
+        return "stream_failed"  # an error event before any text: there is no partial answer to keep
+    if status == 200:
+        return "not_json"  # APIResponseValidationError: a 200 whose body is not a chat completion
     if "APITimeoutError" in exc_names:
         return "timeout"
     if "APIConnectionError" in exc_names:
@@ -392,4 +652,8 @@ def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
         return "model_not_found"  # e.g. Ollama and vLLM say "model ... not found" without a code
     if status == 403 and "region" in str(message).lower():
         return "region"
+    if status == 401 and _IP_NOT_AUTHORIZED.search(str(message)):
+        return "ip_not_authorized"
+    if status == 400 and _UNRECOGNIZED_ARG.search(str(message)):
+        return "parameter_refused"  # Azure and some gateways: no code, just the argument's name
     return BY_STATUS.get(status, "request_refused")

@@ -6,17 +6,21 @@ from dataclasses import dataclass, replace
 
 from .conversation import DEFAULT_WINDOW, Conversation
 from .credentials import DEFAULT_CONNECTION
-from .models import DEFAULT_MODEL
+from .defaults import DEFAULT_MODEL
+from .params import Compat, build, family
 from .retry import RetryPolicy
-
-from .defaults import DEFAULT_TEMPERATURE  # noqa: E402
 
 
 @dataclass(frozen=True)
 class ChatRequest:
     model: str = DEFAULT_MODEL
-    temperature: float | None = DEFAULT_TEMPERATURE
+    # None: the user set no temperature; the seed's 0.3 then goes only to models that take one.
+    temperature: float | None = None
     max_tokens: int | None = None
+    reasoning_effort: str | None = None  # -r: sent only to models that take it
+    # True when the model came from the default, not from -m or the user's config: if the server
+    # does not have it, the session answers with the best model the account lists instead.
+    model_is_default: bool = False
     system: str | None = None
     stream: bool = True
     remember: bool = True
@@ -25,22 +29,16 @@ class ChatRequest:
     base_url: str = ""
     timeout: float = 60.0
     retry: RetryPolicy = RetryPolicy()
+    # Quiet notes known before asking (a reference not found, a value cut): shown under the answer, never sent.
+    notes: tuple = ()
+    # Recorded answers (replay.py): off | auto | record | replay, and --refresh (ask again, record anew).
+    cache: str = "off"
+    refresh: bool = False
 
     def but(self, **changes) -> "ChatRequest":
         return replace(self, **changes)
 
 
-def build_params(prompt: str, request: ChatRequest, conversation: Conversation) -> dict:
-    """The keyword arguments for ``client.chat.completions.create``."""
-    params = {
-        "model": request.model,
-        "messages": conversation.messages(prompt, request.window, request.system),
-    }
-    if request.temperature is not None:
-        params["temperature"] = request.temperature
-    if request.max_tokens:
-        params["max_tokens"] = request.max_tokens
-    if request.stream:
-        params["stream"] = True
-        params["stream_options"] = {"include_usage": True}
-    return params
+def build_params(prompt: str, request: ChatRequest, conversation: Conversation, compat: Compat | None = None) -> dict:
+    """The keyword arguments for ``client.chat.completions.create`` (the rules live in ``params.py``)."""
+    return build(prompt, request, conversation, compat or family(request.model))[0]

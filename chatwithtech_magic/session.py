@@ -7,16 +7,19 @@ Works without IPython. Failures never raise out of ``ask``: they come back on th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from . import errors
+from . import empty, errors, faults, options, replay, spend
 from .client import ClientCache, resolve_base_url
 from .conversation import Conversation, Exchange
-from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials
+from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields
 from .i18n import Text
-from .request import ChatRequest, build_params
+from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
+from .params import Adaptations, adapt, build
+from .request import ChatRequest
 from .retry import next_delay
-from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle, consume, take_whole
+from .sse import stream_into
+from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle, take_whole
 
 INTERRUPTED = Text("answer incomplete: interrupted", "回答不完整：已中断")
 CUT_OFF = Text("answer incomplete: the stream stopped early", "回答不完整：数据流提前中断")
@@ -33,6 +36,20 @@ class Answer:
     finish_reason: str | None = None
     usage: object = None
     failure: errors.Failure | None = None
+    refused: bool = False  # the text is the model's refusal (empty.settle), not an answer
+    # Quiet plain-text lines shown under the answer (a model fallback, an adapted parameter,
+    # a retirement date, spend...). Plain text: the views escape them.
+    notes: list = field(default_factory=list)  # str, or i18n.Text shown in the view's language
+    replayed: str = ""  # the date a replayed answer was recorded (replay.py); "" for a live answer
+    # Filled by spend.Meter when the answer is over: token figures (reported or estimated), the
+    # estimated cost (Decimal; None when the model has no known price), seconds, provenance.
+    figures: object = None
+    cost: object = None
+    elapsed: float | None = None
+    metadata: dict = field(default_factory=dict)  # output metadata: what produced the answer (provenance.py)
+
+    def note_lines(self, language: str = "en") -> list[str]:
+        return [note.get(language) if isinstance(note, Text) else str(note) for note in self.notes]
 
     def incomplete_note(self, language: str = "en") -> str:
         return (INTERRUPTED if self.interrupted else CUT_OFF).get(language)
@@ -55,10 +72,13 @@ class ChatSession:
         self.conversation = Conversation()
         self.clients = ClientCache()
         self.last_failure: errors.Failure | None = None
-        # Endpoints that refused ``stream_options`` (older Azure API versions, some gateways):
-        # they get streams without the usage chunk instead of a failure on every cell.
-        self.without_stream_usage: set[str] = set()
+        # What each endpoint and model refused (stream_options, max_tokens, temperature...): see params.py.
+        self.adaptations = Adaptations()
+        # (endpoint, default model) -> the model answering instead, when the default does not exist there.
+        self.fallbacks: dict[tuple[str, str], str] = {}
         self.sleep = sleep
+        self.answers = replay.AnswerStore()  # recorded answers, in the working directory (the notebook's folder)
+        self.meter = spend.Meter()  # tokens, cost and budget of this session (spend.py)
 
     # -- asking -------------------------------------------------------------------
     def ask(
@@ -69,31 +89,55 @@ class ChatSession:
         throttle_interval: float = DEFAULT_INTERVAL,
     ) -> Answer:
         view = view if view is not None else TextView()
-        answer = Answer(prompt=prompt, model=request.model)
+        prompt = faults.clean_text(prompt)  # a lone surrogate (from an interpolated value) can't be sent as UTF-8
+        if request.system:
+            request = request.but(system=faults.clean_text(request.system))
+        answer = Answer(prompt=prompt, model=request.model, notes=list(request.notes))
+        recorded = self._recorded(prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
+        if recorded is not None and recorded.settle(answer):
+            return self._replayed(answer, request, recorded, view)
         try:
             client, credentials, base_url = self._connect(request)
         except ChatFailure as refused:  # no usable key: nothing is sent
             answer.failure = refused.failure
             return self._finish(answer, view)
-        params = build_params(prompt, request, self.conversation)
-        if base_url in self.without_stream_usage:
-            params.pop("stream_options", None)
+        request = self._remembered_model(request, base_url)
+        answer.model = request.model
+        params, notes = self.compose(prompt, request, base_url)
+        answer.notes += notes
+        ticket = self.meter.before(answer, request, params)  # fit the context window, hold the budget
+        if ticket.refusal is not None:  # nothing is sent
+            answer.failure = self._fill(ticket.refusal, request, credentials, base_url, suggest=False)
+            return self._finish(answer, view)
+        view = self.meter.watch(view)  # prices load once the first text is shown, never before it
+        adapted, fell_back, asked = set(), False, request.model
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
             draft = Draft()
             failure = None
             try:
-                self._send(client, params, request.stream, draft, view, Throttle(throttle_interval))
+                self._send(client, params, request.stream, draft, view, Throttle.for_view(view, throttle_interval))
             except KeyboardInterrupt:
                 answer.interrupted = True
             except Exception as exc:
-                if not _is_api_error(exc):
-                    raise  # a bug of ours, not a failure of the service: let it be seen
-                failure = errors.classify(exc, partial=bool(draft.text), secrets=(credentials.api_key,))
-                if "stream_options" in params and failure.status == 400 and "stream_options" in failure.message:
-                    params.pop("stream_options")  # once, and remembered: a compatibility gap, not the user's error
-                    self.without_stream_usage.add(base_url)
+                failure = self._classify(exc, bool(draft.text), request, credentials, base_url)
+                # A parameter we added that this model refuses: resend once without it or renamed (params.py).
+                step = None if draft.text else adapt(failure, params, request, self.adaptations.get(base_url, request.model))
+                if step is not None and step[3] not in adapted:
+                    params, changes, notes, param = step
+                    adapted |= {param, *(("max_tokens", "max_completion_tokens") if "max" in param else ())}
+                    self.adaptations.learn(base_url, "*" if param == "stream_options" else request.model, changes)
+                    answer.notes += notes
+                    attempt -= 1  # a compatibility resend, not a retry
+                    continue
+                chosen = None if (fell_back or draft.text) else self._fall_back(failure, request, base_url)
+                if chosen:  # the default model does not exist here: once, with the best model the account lists
+                    answer.notes.append(lifecycle.fell_back(request.model, chosen))
+                    request, fell_back = request.but(model=chosen, model_is_default=False), True
+                    params, notes = self.compose(prompt, request, base_url)
+                    answer.notes += notes
+                    attempt -= 1
                     continue
                 delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
                 if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
@@ -105,39 +149,134 @@ class ChatSession:
 
         answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
         answer.model = draft.model or request.model
-        if failure is None and not answer.interrupted and request.stream and draft.finish_reason is None:
-            failure = errors.Failure(errors.kind_named("stream_interrupted"), message="the stream ended without a finish reason")
+        if failure is None and not answer.interrupted:
+            failure = empty.settle(draft, answer, request.stream)  # no text: a refusal, or a failure that says why
         if failure is not None:
             failure.attempts, failure.waited = attempt, waited
             answer.failure = self._fill(failure, request, credentials, base_url)
         answer.complete = failure is None and not answer.interrupted
+        if answer.complete:
+            answer.notes += lifecycle.retiring_notes(request.model)
+            if fell_back:  # remembered once it has answered: later cells go straight to it, quietly
+                self.fallbacks[(base_url, asked)] = request.model
+        self.meter.after(ticket, answer, params, getattr(draft, "request_id", None))  # count and price it, however it ended
+        self._remember(request, answer)
+        if recorded is not None:  # a complete answer is kept for the next run (auto, record, --refresh)
+            recorded.record(answer, params, (credentials.api_key,), getattr(draft, "request_id", None))
+        return self._finish(answer, view)
+
+    def _remember(self, request: ChatRequest, answer: Answer) -> None:
         if request.remember and (answer.text or answer.complete):
             if request.system:
                 self.conversation.system = request.system
-            self.conversation.record(Exchange(prompt, answer.text, answer.model, answer.complete))
+            self.conversation.record(Exchange(answer.prompt, answer.text, answer.model, answer.complete))
+
+    def _recorded(self, prompt: str, request: ChatRequest):
+        """This cell's dealings with the recorded answers (``replay.Recorded``), or None when the cache is off."""
+        if request.cache == "off" and not request.refresh:
+            return None
+        base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
+        fresh = build(prompt, request, self.conversation, Adaptations().get(base_url, request.model))[0]  # a CI kernel's
+        return replay.begin(self.answers, request, base_url, self.params_for(prompt, request, base_url), fresh)
+
+    def _replayed(self, answer: Answer, request: ChatRequest, recorded, view) -> Answer:
+        """A recorded answer, shown and remembered like a live one; or replay mode's panel when there is none."""
+        if answer.failure is not None:
+            answer.failure = self._fill(answer.failure, request, None, recorded.base_url, suggest=False)
+        else:
+            answer.complete = True
+            self.meter.replayed(answer)  # counted apart, at $0
+            self._remember(request, answer)
         return self._finish(answer, view)
+
+    def params_for(self, prompt: str, request: ChatRequest, base_url: str | None = None, conversation: Conversation | None = None) -> dict:
+        """The parameters ``ask`` sends for ``prompt`` now. ``--dry-run`` shows these, so keep every rule here."""
+        if base_url is None:
+            base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
+        request = self._remembered_model(request, base_url)
+        return self.compose(prompt, request, base_url, conversation)[0]
+
+    def preview(self, prompt: str, request: ChatRequest, conversation: Conversation | None = None):
+        """``--dry-run``: the parameters ``ask`` would send now (context fitted), the answer's notes as
+        they would be, and the refusal (too large, over budget) when it would send nothing. Sends nothing.
+
+        The same steps as ``ask`` before its first attempt, in the same order.
+        """
+        prompt = faults.clean_text(prompt)
+        if request.system:
+            request = request.but(system=faults.clean_text(request.system))
+        answer = Answer(prompt=prompt, model=request.model, notes=list(request.notes))
+        base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
+        request = self._remembered_model(request, base_url)
+        params, notes = self.compose(prompt, request, base_url, conversation)
+        answer.notes += notes
+        ticket = self.meter.before(answer, request, params)
+        return params, answer, ticket.refusal
+
+    def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
+        """Parameters and notes on ignored settings, from what this endpoint and model take (params.py)."""
+        compat = self.adaptations.get(base_url, request.model)
+        return build(prompt, request, self.conversation if conversation is None else conversation, compat)
+
+    # -- models that don't exist, or soon won't --------------------------------------
+    def _remembered_model(self, request: ChatRequest, base_url: str) -> ChatRequest:
+        chosen = self.fallbacks.get((base_url, request.model)) if request.model_is_default else None
+        return request.but(model=chosen, model_is_default=False) if chosen else request
+
+    def _fall_back(self, failure, request: ChatRequest, base_url: str) -> str | None:
+        """The model to ask instead when the *default* model does not exist here (remembered)."""
+        from . import models
+
+        if failure.kind.kind not in ("model_not_found", "model_retired") or not request.model_is_default:
+            return None
+        try:
+            available = self.list_models(request)
+        except ChatFailure:
+            return None
+        return models.fallback(request.model, available)
+
+    def _classify(self, exc, partial: bool, request, credentials, base_url) -> errors.Failure:
+        """Any exception from a request as a catalog failure, filled in so a countdown can name the base URL.
+
+        Not only ``openai.APIError``: a web page instead of JSON, a proxy, an encoding problem
+        reach here too (faults.py), and the user gets a panel, never a traceback.
+        """
+        if _is_api_error(exc):
+            failure = errors.classify(exc, partial=partial, secrets=(credentials.api_key,))
+            failure = faults.refine_connection(failure, exc, base_url)
+        else:
+            failure = faults.classify_other(exc, base_url, secrets=(credentials.api_key,))
+        return self._fill(failure, request, credentials, base_url, suggest=False)
 
     def _connect(self, request: ChatRequest):
         """The client, credentials and base URL for ``request``; ChatFailure when there is no usable key."""
         credentials = self.credentials.resolve(request.connection)
         base_url = resolve_base_url(credentials, request.base_url)
+        problem = options.request_problem(request)
+        if problem:  # out of range: never sent (the magics check first; plain Python lands here)
+            raise ChatFailure(self._fill(errors.Failure(errors.kind_named("bad_setting"), message=problem), request, credentials, base_url, suggest=False))
         if credentials is None:
             raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
         credentials, problem = usable_key(credentials)
         if problem:
             failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
             raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
-        return self.clients.get(credentials, base_url, request.timeout), credentials, base_url
+        header = faults.header_problem(credentials)
+        if header:  # like a malformed key: it can't go into a header, and it is not a network failure
+            failure = errors.Failure(errors.kind_named("bad_header"), reason=header[0], message=header[1])
+            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
+        try:
+            client = self.clients.get(credentials, base_url, request.timeout)
+        except Exception as exc:  # the HTTP client refused its settings: a SOCKS proxy without socksio, a bad proxy URL
+            failure = faults.classify_other(exc, base_url, secrets=(credentials.api_key,))
+            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
+        return client, credentials, base_url
 
     def _send(self, client, params, stream, draft, view, throttle) -> None:
         if not stream:
-            take_whole(client.chat.completions.create(**params), draft)
+            take_whole(faults.check_completion(client.chat.completions.create(**params)), draft)
             return
-        response = client.chat.completions.create(**params)
-        try:
-            consume(response, draft, view, throttle)
-        finally:
-            response.close()  # on Ctrl-C too: frees the connection for the next cell
+        stream_into(client, params, draft, view, throttle)  # our SSE reader: one connection per endpoint
 
     def _wait(self, view, failure, delay, attempt, request) -> bool:
         """Count down to the next attempt; False when the user interrupted the wait."""
@@ -171,31 +310,28 @@ class ChatSession:
             failure.masked_key = credentials.masked_key
             failure.key_source = credentials.source
             failure.organization = credentials.organization
-        if suggest and failure.kind.kind in ("model_not_found", "context_length"):
+        lifecycle.mark_retired(failure, request.model)
+        if suggest and failure.kind.kind in ("model_not_found", "model_retired", "context_length"):
             failure.suggestions = self._suggest(failure, request)
-        return failure
+        # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix.
+        return redact_fields(failure, credentials.api_key if credentials is not None else None)
 
     def _suggest(self, failure, request) -> list[str]:
-        from .models import catalog_first, chat_models, larger_context
-
+        """Only models that fit (lifecycle.py), from the account's list when it can be read."""
         try:
             available = self.list_models(request)
         except ChatFailure:
             available = None
-        if failure.kind.kind == "context_length":
-            return larger_context(request.model, available)[:3]
-        return [m for m in catalog_first(chat_models(available or [])) if m != request.model][:6]
+        return lifecycle.suggestions(failure, request.model, available)
 
     # -- models -------------------------------------------------------------------
     def list_models(self, request: ChatRequest = ChatRequest()) -> list[str]:
         client, credentials, base_url = self._connect(request)
-        try:
-            return sorted(model.id for model in client.models.list())
+        try:  # the raw page: a web page, or entries without ``id``, must not be a traceback (faults.model_ids)
+            return faults.model_ids(client.models.with_raw_response.list().http_response)
         except Exception as exc:
-            if not _is_api_error(exc):
-                raise
-            failure = errors.classify(exc, secrets=(credentials.api_key,))
-            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
+            self.last_failure = self._classify(exc, False, request, credentials, base_url)  # for %chat error
+            raise ChatFailure(self.last_failure) from None
 
     def reset(self) -> None:
         self.conversation.reset()

@@ -1,5 +1,8 @@
 """Streaming an answer into a view: accumulate deltas, throttle re-renders.
 
+``sse.py`` reads the stream into a ``Draft``; this module holds the draft, the views'
+protocol and the throttle that bounds what re-rendering sends to the frontend.
+
 Whatever stops the stream -- an error event, a dropped connection, Ctrl-C --
 the text received so far stays in the ``Draft``, so nothing already shown is lost.
 """
@@ -25,6 +28,8 @@ class AnswerView(Protocol):
 class TextView:
     """Plain text on a stream, written as it arrives (terminal IPython, plain Python)."""
 
+    incremental = True  # an update writes only what is new, so it needs no traffic budget
+
     def __init__(self, out=None):
         self.out = out or sys.stdout
         self.shown = 0
@@ -43,51 +48,77 @@ class TextView:
         self.out.flush()
 
 
-class Throttle:
-    def __init__(self, interval: float = DEFAULT_INTERVAL, clock=time.monotonic):
-        self.interval, self.clock, self.last = interval, clock, None
+# A re-render re-sends the whole text so far, so re-rendering at a fixed interval makes the
+# traffic grow with the square of the answer (a 140 KB answer once sent 56 MB to the browser).
+# Re-rendering only while the text re-sent stays within TRAFFIC_RATIO times the text's length
+# (plus TRAFFIC_SLACK characters, so a short answer is shown live at the interval) bounds the
+# traffic linearly, whatever the interval: in a long answer, a render waits until the text has
+# grown by 1/TRAFFIC_RATIO since the last one. The first text is always shown at once.
+TRAFFIC_RATIO = 16
+TRAFFIC_SLACK = 4096
 
-    def ready(self) -> bool:
+
+class Throttle:
+    """When to re-render a streaming answer: after ``interval`` seconds, and within the traffic budget."""
+
+    def __init__(self, interval: float = DEFAULT_INTERVAL, clock=time.monotonic, ratio: float = TRAFFIC_RATIO,
+                 slack: int = TRAFFIC_SLACK):
+        interval = float(interval)
+        self.interval = interval if interval >= 0 and interval != float("inf") else DEFAULT_INTERVAL
+        self.clock, self.ratio, self.slack = clock, ratio, slack
+        self.last = None
+        self.sent = 0  # characters re-sent by the renders so far
+
+    @classmethod
+    def for_view(cls, view, interval: float = DEFAULT_INTERVAL) -> "Throttle":
+        """A view that writes only the new text (a terminal) costs nothing to update: no budget."""
+        return cls(interval, ratio=float("inf")) if getattr(view, "incremental", False) else cls(interval)
+
+    def ready(self, length: int = 0) -> bool:
+        """Whether to re-render now, the text being ``length`` characters long."""
         now = self.clock()
-        if self.last is None or now - self.last >= self.interval:
-            self.last = now
-            return True
-        return False
+        if self.last is not None:
+            if now - self.last < self.interval or self.sent + length > self.ratio * length + self.slack:
+                return False
+        self.last = now
+        self.sent += length
+        return True
 
 
 @dataclass
 class Draft:
+    """What arrived so far. The parser fills it; the session turns it into an ``Answer``."""
+
     parts: list[str] = field(default_factory=list)
     usage: object = None
     finish_reason: str | None = None
     model: str | None = None
+    size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
+    refusal_parts: list[str] = field(default_factory=list)
+    tool_calls: list = field(default_factory=list)  # tool-call deltas, as attribute records
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
 
-
-def consume(stream, draft: Draft, view: AnswerView, throttle: Throttle) -> None:
-    """Read chunks into ``draft``, re-rendering ``view`` at most once per throttle interval."""
-    for chunk in stream:
-        if getattr(chunk, "usage", None):
-            draft.usage = chunk.usage
-        draft.model = getattr(chunk, "model", None) or draft.model
-        for choice in chunk.choices or ():
-            delta = getattr(choice.delta, "content", None) if choice.delta else None
-            if delta:
-                draft.parts.append(delta)
-                if throttle.ready():
-                    view.update(draft.text)
-            if choice.finish_reason:
-                draft.finish_reason = choice.finish_reason
+    @property
+    def refusal(self) -> str:
+        return "".join(self.refusal_parts)
 
 
 def take_whole(completion, draft: Draft) -> None:
     """A non-streamed completion, recorded the same way."""
     choice = completion.choices[0] if completion.choices else None
     if choice is not None:
-        draft.parts.append(choice.message.content or "")
+        draft.add(choice.message.content or "")
         draft.finish_reason = choice.finish_reason
+        refusal = getattr(choice.message, "refusal", None)
+        if refusal:
+            draft.refusal_parts.append(refusal)
     draft.usage = completion.usage
     draft.model = completion.model
+    draft.request_id = getattr(completion, "_request_id", None)  # kept with a recorded answer (replay.py)

@@ -61,7 +61,7 @@ def test_an_answer_streams_as_markdown_into_one_display_and_the_last_render_hold
     for earlier, later in zip(renders, renders[1:]):
         assert later.startswith(earlier.split("\n\n<sub>")[0])  # each render grows the same answer
     assert renders[-1].startswith(FULL_TEXT)
-    assert "gpt-3.5-turbo" in renders[-1] and "tokens" in renders[-1]  # usage line under the answer
+    assert "luna" in renders[-1] and "tokens" in renders[-1]  # usage line under the answer: the default gpt-6-luna
     display_ids = {o.transient.get("display_id") for o in cap.outputs if "text/markdown" in o.data}
     assert len(display_ids) == 1 and None not in display_ids  # updated in place, not appended
     assert cap.outputs[-1].data["text/plain"] == FULL_TEXT
@@ -104,17 +104,19 @@ def test_no_stream_sends_a_request_without_stream_and_shows_the_whole_answer_onc
 # -- options ----------------------------------------------------------------------------------
 
 
-def test_the_default_model_and_temperature_0_3_are_sent(shell, server, api_key):
+def test_the_default_model_gets_no_temperature_and_a_model_that_takes_one_gets_0_3(shell, server, api_key):
+    from chatwithtech_magic.defaults import DEFAULT_MODEL
+
     chat(shell)
+    chat(shell, "-m gpt-4.1-mini")
 
-    body = server.chat_requests()[0].body
-    assert body["model"] == "gpt-3.5-turbo"
-    assert body["temperature"] == 0.3
-    assert body["stream"] is True
-    assert "max_tokens" not in body
+    first, second = (r.body for r in server.chat_requests())
+    assert first["model"] == DEFAULT_MODEL == "gpt-6-luna"  # a reasoning model: no temperature unless asked
+    assert "temperature" not in first and "max_tokens" not in first and first["stream"] is True
+    assert second["model"] == "gpt-4.1-mini" and second["temperature"] == 0.3
 
 
-@pytest.mark.parametrize("model", ["gpt-4-32k", "my-org/llama-3.1:8b-instruct", "ft:gpt-3.5-turbo:acme::abc123"])
+@pytest.mark.parametrize("model", ["gpt-4.1-mini", "my-org/llama-3.1:8b-instruct", "ft:gpt-3.5-turbo:acme::abc123"])
 def test_any_model_name_given_with_m_passes_through_unchanged(shell, server, api_key, model):
     cap = chat(shell, f'-m "{model}"')
 
@@ -123,7 +125,7 @@ def test_any_model_name_given_with_m_passes_through_unchanged(shell, server, api
 
 
 def test_temperature_max_tokens_and_system_options_appear_in_the_request_body(shell, server, api_key):
-    chat(shell, '-t 0.9 --max-tokens 50 -s "You are terse."')
+    chat(shell, '-m gpt-4.1-mini -t 0.9 --max-tokens 50 -s "You are terse."')
 
     body = server.chat_requests()[0].body
     assert body["temperature"] == 0.9
@@ -133,18 +135,18 @@ def test_temperature_max_tokens_and_system_options_appear_in_the_request_body(sh
 
 
 def test_config_changes_the_default_model_temperature_max_tokens_and_system_prompt(shell, server, api_key):
-    shell.run_line_magic("config", 'ChatMagics.model = "gpt-4"')
+    shell.run_line_magic("config", 'ChatMagics.model = "gpt-4.1-mini"')
     shell.run_line_magic("config", "ChatMagics.temperature = 1.2")
     shell.run_line_magic("config", "ChatMagics.max_tokens = 77")
     shell.run_line_magic("config", 'ChatMagics.system = "Answer in French."')
 
     chat(shell)
-    chat(shell, "-m gpt-4-32k")
+    chat(shell, "-m gpt-4o")
 
     first, second = (r.body for r in server.chat_requests())
-    assert (first["model"], first["temperature"], first["max_tokens"]) == ("gpt-4", 1.2, 77)
+    assert (first["model"], first["temperature"], first["max_tokens"]) == ("gpt-4.1-mini", 1.2, 77)
     assert first["messages"][0] == {"role": "system", "content": "Answer in French."}
-    assert second["model"] == "gpt-4-32k"
+    assert second["model"] == "gpt-4o"
 
 
 def test_a_long_answer_cut_at_max_tokens_says_so_under_the_answer(shell, server, api_key):
@@ -203,17 +205,24 @@ def test_out_with_something_that_is_not_a_variable_name_is_a_usage_error_and_sen
 # -- line commands ------------------------------------------------------------------------------
 
 
-def test_chat_models_lists_the_servers_models_with_the_catalogs_first_and_starred(shell, server, api_key):
-    server.models = ["my-finetune", "gpt-4", "babbage-002", "gpt-3.5-turbo"]
+def test_chat_models_lists_live_chat_models_first_marks_the_seeds_as_retired_and_puts_the_others_apart(shell, server, api_key):
+    server.models = ["my-finetune", "gpt-4", "babbage-002", "gpt-3.5-turbo", "gpt-6-luna"]
 
     with capture_output() as cap:
         shell.run_line_magic("chat", "models")
 
     bundle = cap.outputs[-1].data
     lines = bundle["text/plain"].splitlines()
-    assert "4" in lines[0] and "openai" in lines[0]
-    assert [line.strip() for line in lines[1:]] == ["★ gpt-4", "★ gpt-3.5-turbo", "babbage-002", "my-finetune"]
-    assert "- ★ gpt-4" in bundle["text/markdown"] and "- my-finetune" in bundle["text/markdown"]
+    assert "(4)" in lines[0] and "openai" in lines[0]
+    assert [line.strip() for line in lines[1:]] == [
+        "gpt-6-luna — default, reasoning",
+        "my-finetune",
+        "gpt-3.5-turbo — retired 2026-10-23, from the seed's catalog",
+        "gpt-4 — retired 2026-10-23, from the seed's catalog",
+        "",
+        "Not for chat (1): babbage-002",
+    ]
+    assert "`gpt-6-luna`" in bundle["text/markdown"] and "`my-finetune`" in bundle["text/markdown"]
     assert server.requests[-1].path == "/v1/models"
 
 
@@ -227,7 +236,7 @@ def test_bare_chat_shows_the_settings_with_the_key_masked(shell, server, api_key
     assert settings["model"] == "gpt-4"
     assert settings["temperature"] == "0.3"
     assert settings["window"] == "4"
-    assert settings["key"] == "sk-…WXYZ (the environment (OPENAI_API_KEY))"
+    assert settings["key"] == "sk-…WXYZ · from the environment (OPENAI_API_KEY)"
     assert settings["base_url"] == server.base_url
     assert TEST_KEY not in cap.stdout
     assert server.requests == []
@@ -352,8 +361,8 @@ def test_with_no_key_anywhere_a_panel_says_how_to_set_one_and_nothing_is_sent(sh
     result, cap = run(shell, "%%chat\nHello")
 
     assert result.success
-    bundle = cap.outputs[-1].data
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    bundle, buttons = (o.data for o in cap.outputs[-2:])
+    assert "application/vnd.jupyter.widget-view+json" in buttons  # "Set API key", under the message
     assert "No API key is set" in bundle["text/plain"]
     assert "%chatkey" in bundle["text/plain"] and "%chatkey" in bundle["text/html"]
     assert "Traceback" not in cap.stdout + cap.stderr

@@ -48,13 +48,13 @@ def test_a_session_streams_an_answer_into_any_view_and_returns_it(session, serve
     server.script(Reply(chunks=["Hel", "lo ", "there"]))
     view = RecordingView()
 
-    answer = session.ask("Hi", ChatRequest(model="gpt-4"), view, throttle_interval=0)
+    answer = session.ask("Hi", ChatRequest(model="gpt-4.1-mini"), view, throttle_interval=0)
 
     assert view.updates == ["Hel", "Hello ", "Hello there"]
     assert view.finished is answer
-    assert (answer.text, answer.complete, answer.model, answer.finish_reason) == ("Hello there", True, "gpt-4", "stop")
+    assert (answer.text, answer.complete, answer.model, answer.finish_reason) == ("Hello there", True, "gpt-4.1-mini", "stop")
     assert answer.usage.completion_tokens > 0
-    assert server.chat_requests()[0].body["model"] == "gpt-4"
+    assert server.chat_requests()[0].body["model"] == "gpt-4.1-mini"
 
 
 def test_without_a_view_the_answer_is_written_as_plain_text_to_stdout(session, server, capsys):
@@ -144,7 +144,7 @@ def test_the_core_runs_in_a_fresh_python_without_importing_ipython_or_ipywidgets
         from chatwithtech_magic.credentials import CredentialStore
         from chatwithtech_magic.session import ChatRequest, ChatSession
         store = CredentialStore(environ={{"OPENAI_API_KEY": "{TEST_KEY}", "OPENAI_BASE_URL": "{server.base_url}"}})
-        answer = ChatSession(store).ask("Hi", ChatRequest(model="gpt-4"))
+        answer = ChatSession(store).ask("Hi", ChatRequest(model="gpt-4.1-mini"))
         print("complete" if answer.complete else "incomplete")
         """
     )

@@ -6,7 +6,7 @@ import pytest
 from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
-from tests.support.openai_server import invalid_api_key
+from tests.support.openai_server import DEFAULT_MODELS, invalid_api_key
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -57,7 +57,7 @@ def test_saving_the_form_stores_the_key_empties_the_field_and_shows_it_masked(sh
     form.save_button.click()
     assert form.key.value == ""
     assert "sk-…WXYZ" in form.status.value and "org-team" in form.status.value and "keyring" in form.status.value
-    assert "Connected: 6 models" in form.result.value
+    assert f"Connected: {len(DEFAULT_MODELS)} models" in form.result.value
     assert server.requests[-1].headers["authorization"] == f"Bearer {TEST_KEY}"
     assert server.requests[-1].headers["openai-organization"] == "org-team"
     assert ("chatwithtech_magic", "openai") in memory_keyring.entries
@@ -106,9 +106,11 @@ def test_delete_connection_removes_the_key_and_says_so(shell, memory_keyring):
 
 
 def test_a_key_on_the_magic_line_is_refused_and_masked_out_of_history(shell):
-    result = shell.run_cell(f"%chatkey set {TEST_KEY}", store_history=True)
-    assert "Refused" in str(result.error_in_exec)
-    assert TEST_KEY not in str(result.error_in_exec)
+    with capture_output() as cap:
+        result = shell.run_cell(f"%chatkey set {TEST_KEY}", store_history=True)
+    assert result.success  # an "ok" reply: only then does JupyterLab rewrite the cell
+    assert "Refused" in cap.stdout
+    assert TEST_KEY not in everything_in(cap)
     history = shell.history_manager
     assert all(TEST_KEY not in line for line in shell.user_ns["In"])
     assert all(TEST_KEY not in source for _, _, source in history.get_range(raw=True))
@@ -118,10 +120,10 @@ def test_a_key_on_the_magic_line_is_refused_and_masked_out_of_history(shell):
 
 @pytest.mark.parametrize("line", [TEST_KEY, f"set --org org-1 {TEST_KEY}", "set abcdefghijklmnopqrstuvwxyz0123"])
 def test_anything_key_shaped_on_the_line_is_refused_without_being_echoed(shell, line):
-    with pytest.raises(Exception) as raised:
+    with capture_output() as cap:
         shell.run_line_magic("chatkey", line)
-    assert "Refused" in str(raised.value)
-    assert line.split()[-1] not in str(raised.value)
+    assert "Refused" in cap.stdout
+    assert line.split()[-1] not in everything_in(cap)
 
 
 def test_set_prompts_for_the_key_without_echo_and_for_the_organization(shell, monkeypatch, memory_keyring):
@@ -168,7 +170,7 @@ def test_status_shows_the_masked_key_its_source_and_the_resolution_order(shell, 
 def test_test_lists_the_models_or_shows_the_friendly_error(shell, server, api_key):
     with capture_output() as cap:
         shell.run_line_magic("chatkey", "test")
-    assert "Connected: 6 models" in cap.stdout
+    assert f"Connected: {len(DEFAULT_MODELS)} models" in cap.stdout
     server.script_models(invalid_api_key(api_key))
     with capture_output() as cap:
         shell.run_line_magic("chatkey", "test")

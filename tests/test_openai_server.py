@@ -14,6 +14,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.support.openai_server import (
+    DEFAULT_MODELS,
     Hang,
     OpenAIServer,
     Reply,
@@ -47,7 +48,7 @@ def client(server):
 
 
 def stream(client, **kwargs):
-    return client.chat.completions.create(model="gpt-4", messages=MESSAGES, stream=True, **kwargs)
+    return client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES, stream=True, **kwargs)
 
 
 def test_a_streamed_reply_with_include_usage_gives_the_text_and_the_token_usage(server, client):
@@ -61,7 +62,7 @@ def test_a_streamed_reply_with_include_usage_gives_the_text_and_the_token_usage(
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
     assert chunks[-1].usage.total_tokens == chunks[-1].usage.prompt_tokens + chunks[-1].usage.completion_tokens
-    assert {c.model for c in chunks} == {"gpt-4"}
+    assert {c.model for c in chunks} == {"gpt-4.1-mini"}
     request = server.chat_requests()[0]
     assert request.headers["authorization"] == "Bearer sk-test-1234"
     assert request.body["messages"] == MESSAGES and request.body["stream"] is True
@@ -94,7 +95,7 @@ def test_a_scripted_quota_error_reaches_the_sdk_as_a_rate_limit_error_with_its_c
     server.script(insufficient_quota())
 
     with pytest.raises(openai.RateLimitError) as caught:
-        client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
 
     assert caught.value.status_code == 429
     assert caught.value.code == "insufficient_quota"
@@ -107,9 +108,9 @@ def test_a_rate_limit_error_carries_the_ratelimit_headers_and_retry_after_only_w
     server.script(rate_limit(retry_after_ms=1500), rate_limit())
 
     with pytest.raises(openai.RateLimitError) as first:
-        client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
     with pytest.raises(openai.RateLimitError) as second:
-        client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
 
     assert first.value.code == "rate_limit_exceeded"
     assert first.value.response.headers["retry-after-ms"] == "1500"
@@ -123,7 +124,7 @@ def test_an_html_gateway_page_raises_an_internal_server_error_whose_body_is_the_
     server.script(html_gateway())
 
     with pytest.raises(openai.InternalServerError) as caught:
-        client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
 
     assert caught.value.status_code == 502
     assert caught.value.response.headers["content-type"].startswith("text/html")
@@ -155,7 +156,7 @@ def test_a_dropped_stream_yields_the_partial_text_then_raises_a_connection_error
 
     assert "".join(c.choices[0].delta.content or "" for c in received) == "Partial answer"
     assert all(c.choices[0].finish_reason is None for c in received)
-    answer = client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+    answer = client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
     assert answer.choices[0].message.content == "Still serving."
 
 
@@ -163,7 +164,7 @@ def test_a_hanging_server_makes_the_client_time_out(server, client):
     server.script(Hang(2))
 
     with pytest.raises(openai.APITimeoutError):
-        client.with_options(timeout=0.2).chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.with_options(timeout=0.2).chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
 
 
 def test_the_models_list_returns_the_served_ids_and_honours_scripts(server, client):
@@ -183,7 +184,7 @@ def test_a_key_outside_valid_keys_gets_an_authentication_error_with_the_masked_k
     server.valid_keys = {"sk-the-right-one"}
 
     with pytest.raises(openai.AuthenticationError) as caught:
-        client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+        client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)
 
     assert caught.value.code == "invalid_api_key"
     assert caught.value.body["message"] == (
@@ -191,7 +192,7 @@ def test_a_key_outside_valid_keys_gets_an_authentication_error_with_the_masked_k
         "You can find your API key at https://platform.openai.com/account/api-keys."
     )
     with openai.OpenAI(api_key="sk-the-right-one", base_url=server.base_url, max_retries=0) as good:
-        assert [m.id for m in good.models.list()][0] == "gpt-4"
+        assert [m.id for m in good.models.list()][0] == DEFAULT_MODELS[0]
 
 
 def test_an_unknown_path_gets_a_json_404(server, client):
@@ -208,4 +209,4 @@ def test_a_request_to_a_closed_port_raises_a_connection_error():
         port = probe.getsockname()[1]
     with openai.OpenAI(api_key="sk-test-1234", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0) as client:
         with pytest.raises(openai.APIConnectionError):
-            client.chat.completions.create(model="gpt-4", messages=MESSAGES)
+            client.chat.completions.create(model="gpt-4.1-mini", messages=MESSAGES)

@@ -92,7 +92,7 @@ def test_a_dropped_stream_keeps_the_partial_text_marks_it_and_prints_the_error_b
 
     lines = out.splitlines()
     assert lines[:3] == ["Half an answer", "[answer incomplete: the stream stopped early]", "✖ The answer was cut off"]
-    assert "[1] gpt-3.5-turbo (incomplete): Half an answer" in history
+    assert "[1] gpt-6-luna (incomplete): Half an answer" in history
 
 
 def test_line_commands_print_plain_text_and_the_key_only_masked(server):
@@ -100,8 +100,8 @@ def test_line_commands_print_plain_text_and_the_key_only_masked(server):
 
     [settings, models, usage], [_, _, usage_err] = terminal("%chat", "%chat models", "%%chat --bogus\nHi")
 
-    assert "sk-…WXYZ (the environment (OPENAI_API_KEY))" in settings and TEST_KEY not in settings
-    assert models.splitlines()[1:] == ["★ gpt-4", "  my-model"]
+    assert "sk-…WXYZ · from the environment (OPENAI_API_KEY)" in settings and TEST_KEY not in settings
+    assert models.splitlines()[1:] == ["  my-model", "  gpt-4 — retired 2026-10-23, from the seed's catalog"]
     assert usage == "" and usage_err == "UsageError: unrecognized arguments: --bogus"
     assert server.chat_requests() == []
 

@@ -19,6 +19,8 @@ def register(shell) -> None:
     key = KeyMagics(shell=shell, chat=chat)
     shell.register_magics(chat)
     shell.register_magics(key)
+    # Errors are kept when they happen, for {Err[n]} and %chat explain; a successful cell costs one check.
+    shell.events.register("post_run_cell", chat.record_error)
     _registered[id(shell)] = [chat, key]
 
 
@@ -31,6 +33,9 @@ def unregister(shell) -> None:
             if owner in instances:
                 del table[name]
     for instance in instances:
+        callback = getattr(instance, "record_error", None)
+        if callback is not None and callback in shell.events.callbacks["post_run_cell"]:
+            shell.events.unregister("post_run_cell", callback)
         if instance in shell.configurables:
             shell.configurables.remove(instance)
         session = getattr(instance, "_session", None)

@@ -5,16 +5,17 @@ A thin adapter: options are parsed here, the work is done by ``ChatSession``.
 
 from __future__ import annotations
 
-import shlex
 from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import Enum, Float, Int, TraitError, Unicode, validate
+from traitlets import Enum, Float, Int, TraitError, Unicode, observe, validate
 
 from .. import cell as cells
-from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, WINDOW_RANGE
+from .. import options
+from ..caps import HISTORY_LIMIT, MESSAGE_LIMIT, cap
+from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, REASONING_EFFORTS
 from ..i18n import Text, choose_language
 from .show import is_terminal, notice, publish, show_failure
 
@@ -22,7 +23,7 @@ from .show import is_terminal, notice, publish, show_failure
 if TYPE_CHECKING:
     from ..request import ChatRequest
 
-COMMANDS = ("reset", "history", "models", "error", "settings")
+COMMANDS = ("reset", "history", "models", "error", "settings", "explain", "usage")
 
 MSG = {
     "empty": Text(
@@ -40,21 +41,33 @@ MSG = {
     "no_error": Text("No failure so far in this session.", "本会话中尚无失败。"),
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
+    "code_at_prompt": Text("The answer's code is ready at the next prompt.", "回答中的代码已放在下一个提示符处。"),
+    "key_from": Text("{key} · from {source}", "{key} · 来源：{source}"),
     "incomplete": Text("incomplete", "不完整"),
+    "you": Text("you", "你"),
     "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
     "model_default": Text("model default", "模型默认值"),
     "key_unset": Text("not set — run %chatkey", "未设置 — 请运行 %chatkey"),
     "exchanges": Text("{count} exchanges", "{count} 轮"),
-    "models_title": Text("Models for connection '{connection}' ({count}); ★ = in the catalog", "连接“{connection}”可用的模型（{count} 个）；★ = 目录中的模型"),
+    "no_failed_cell": Text("No cell has failed in this session, so there is nothing to explain. Nothing was sent.", "本会话中还没有运行失败的单元格，无需解释。未发送任何内容。"),
+    "bad_cache": Text(
+        "CHATWITHTECH_CACHE is '{value}': use off, auto, record or replay. Nothing was sent.",
+        "CHATWITHTECH_CACHE 为“{value}”：请使用 off、auto、record 或 replay。未发送任何请求。",
+    ),
 }
+
+
+# Settings checked against options.RANGES; a refused value keeps the last accepted one.
+CHECKED = ("model", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
 
 
 @magics_class
 class ChatMagics(Magics):
     """Talk to OpenAI's GPT models. Configure with ``%config ChatMagics.<name> = value``."""
 
-    model = Unicode(DEFAULT_MODEL, help="Model used when a cell gives no -m.").tag(config=True)
-    temperature = Float(DEFAULT_TEMPERATURE, help="Sampling temperature, 0-2 (the seed's default is 0.3).").tag(config=True)
+    model = Unicode(DEFAULT_MODEL, help="Model used when a cell gives no -m. Left at the default, a server without it answers with the best model it lists.").tag(config=True)
+    temperature = Float(DEFAULT_TEMPERATURE, help="Sampling temperature, 0-2. Unless you set it, 0.3 goes only to models that take a temperature (not to reasoning models).").tag(config=True)
+    reasoning_effort = Enum(("",) + REASONING_EFFORTS, "", help="Reasoning effort for reasoning models (none, minimal, low, medium, high, xhigh, max); empty: the model's default.").tag(config=True)
     max_tokens = Int(0, help="Largest answer in tokens; 0 leaves it to the model.").tag(config=True)
     window = Int(DEFAULT_WINDOW, help="Window memory: how many past exchanges each request sends (1-50).").tag(config=True)
     system = Unicode("", help="System prompt sent with every request.").tag(config=True)
@@ -65,24 +78,44 @@ class ChatMagics(Magics):
     retry_initial_delay = Float(1.0, help="First backoff in seconds when the server gives no retry hint.").tag(config=True)
     connection = Unicode(DEFAULT_CONNECTION, help="Named connection whose key is used (see %chatkey).").tag(config=True)
     language = Enum(("auto", "en", "zh"), "auto", help="UI language: auto (from the locale), en or zh.").tag(config=True)
-    render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Seconds between re-renders of a streaming answer.").tag(config=True)
+    render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Least seconds between re-renders of a streaming answer. Long answers re-render less often, so what is sent to the browser stays under 20× the answer.").tag(config=True)
+    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent.").tag(config=True)
+    max_value_chars = Int(4000, help="Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.").tag(config=True)
+    cache = Enum(
+        ("off", "auto", "record", "replay"),  # replay.MODES, written out: %load_ext does not import the core
+        "off",
+        help="Recorded answers beside the notebook: off, auto (reuse), record (always ask, keep) or replay "
+        "(never send). The environment variable CHATWITHTECH_CACHE, when set, wins.",
+    ).tag(config=True)
 
-    @validate("window")
-    def _valid_window(self, proposal):
-        low, high = WINDOW_RANGE
-        if not low <= proposal["value"] <= high:
-            raise TraitError(f"window must be between {low} and {high}")
-        return proposal["value"]
+    @validate(*CHECKED)
+    def _valid_setting(self, proposal):
+        """One table (options.RANGES) for settings and cell options. A refused value is said on stdout and the
+        setting keeps its value: IPython's %config only *logs* a TraitError, which a user may never see."""
+        name, value = proposal["trait"].name, proposal["value"]
+        problem = options.problem(name, value, f"ChatMagics.{name}", self.lang)
+        if problem is None:
+            return value
+        # %config assigns while holding notifications, so the trait already holds the refused value:
+        # the last accepted one is kept by _accepted_setting below.
+        current = self.__dict__.get("_accepted", {}).get(name, proposal["trait"].default_value)
+        print(f"{problem} {options.KEPT.get(self.lang, current=repr(current))}")
+        return current
 
-    @validate("temperature")
-    def _valid_temperature(self, proposal):
-        if not 0 <= proposal["value"] <= 2:
-            raise TraitError("temperature must be between 0 and 2")
+    @observe(*CHECKED)
+    def _accepted_setting(self, change):
+        self.__dict__.setdefault("_accepted", {})[change["name"]] = change["new"]
+
+    @validate("max_value_chars")
+    def _valid_max_value_chars(self, proposal):
+        if proposal["value"] < 1:
+            raise TraitError("max_value_chars must be at least 1")
         return proposal["value"]
 
     def __init__(self, shell=None, session=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self._session = session
+        self._cell_errors = None  # notebook_context.ErrorLog, made at the first failing cell
 
     @property
     def session(self):
@@ -103,7 +136,9 @@ class ChatMagics(Magics):
 
         return ChatRequest(
             model=self.model,
-            temperature=self.temperature,
+            model_is_default=not self._user_set("model"),
+            temperature=self.temperature if self._user_set("temperature") else None,  # unset: each model's own rule
+            reasoning_effort=self.reasoning_effort or None,
             max_tokens=self.max_tokens or None,
             system=self.system or None,
             window=self.window,
@@ -115,18 +150,21 @@ class ChatMagics(Magics):
 
     # -- the magic -----------------------------------------------------------------
     @magic_arguments()
-    @argument("command", nargs="?", choices=COMMANDS, help="Line magic only: reset | history | models | error | settings (the default).")
+    @argument("command", nargs="?", choices=COMMANDS, help="Line magic only: reset | history | models | error | explain | usage | settings (the default).")
     @argument("-m", "--model", help="Model for this cell; any name passes through (default: ChatMagics.model).")
     @argument("-t", "--temperature", type=float, help="Sampling temperature for this cell (default 0.3).")
     @argument("--max-tokens", type=int, help="Largest answer in tokens.")
+    @argument("-r", "--reasoning-effort", choices=REASONING_EFFORTS, help="Reasoning effort, for reasoning models only (default: ChatMagics.reasoning_effort, else the model's).")
     @argument("-s", "--system", help="System prompt; it stays for the rest of the conversation.")
     @argument("--new", action="store_true", help="Start a fresh conversation with this cell.")
     @argument("--no-history", action="store_true", help="A one-off question: sent without earlier exchanges and not remembered.")
     @argument("-f", "--format", choices=("markdown", "text", "code"), default="markdown", help="markdown (default), text, or code: the answer's code goes into a new cell below.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming it.")
     @argument("--no-interpolate", action="store_true", help="Send {name} literally instead of the value of name.")
-    @argument("--out", metavar="NAME", help="Also store the answer's text in the variable NAME.")
+    @argument("--dry-run", action="store_true", help="Show exactly what would be sent (messages, model, parameters) and send nothing.")
+    @argument("--out", metavar="NAME", help="Also store the answer's text in the variable NAME (with %%chat usage: the usage rows).")
     @argument("-c", "--connection", help="Named connection whose key to use (default: ChatMagics.connection).")
+    @argument("--refresh", action="store_true", help="Ask again even when an answer is recorded, and record the new one (see ChatMagics.cache).")
     @line_cell_magic
     def chat(self, line, cell=None):
         """Ask a GPT model; the answer streams into the cell as Markdown.
@@ -139,20 +177,48 @@ class ChatMagics(Magics):
         %chat history       show the conversation
         %chat models        list the models this account can use
         %chat error         technical details of the last failure
+        %chat explain       explain the last failing cell and correct it (-f code: into a new cell)
+        %chat usage         tokens and estimated cost of this session, per model (--out NAME keeps the rows)
         """
+        if self._refused_key(line, cell):  # a key on the line: nothing is parsed, echoed or sent
+            return None
         args = self._parse(line)
         if cell is None:
             return self._command(args.command or "settings", args)
         if args.command:
             raise UsageError(MSG["command_in_cell"].get(self.lang, command=args.command))
-        if args.out and not args.out.isidentifier():
-            raise UsageError(MSG["bad_out"].get(self.lang, name=args.out))
+        if args.out and options.out_problem(args.out, self.lang):  # never over __builtins__, In, get_ipython, ...
+            raise UsageError(options.out_problem(args.out, self.lang))
+        if options.cell_problem(args, self.lang):  # out of range: refused before any request
+            raise UsageError(options.cell_problem(args, self.lang))
         if cells.is_blank(cell):
             notice(self.shell, MSG["empty"].get(self.lang))
             return None
-        prompt = cell if args.no_interpolate else cells.interpolate(cell, self.shell.user_ns)
-        prompt = prompt.strip("\n")
+        prompt, notes = self._fill(cell, args.no_interpolate)
+        return self._ask_cell(prompt, args, notes)
+
+    def _refused_key(self, line: str, cell) -> bool:
+        from .line_secrets import KEY_SHAPED
+
+        if not KEY_SHAPED.search(line):
+            return False
+        from .key import MSG as KEY_MSG
+        from .line_secrets import refuse, secrets_on_line
+
+        secrets = secrets_on_line(line) or KEY_SHAPED.findall(line)
+        refuse(self.shell, line, secrets, KEY_MSG["refused"].get(self.lang), ("-c", "--connection", "-m", "--model", "-s", "--system", "--out"),
+               is_terminal(self.shell))
+        return True
+
+    def _ask_cell(self, prompt: str, args, notes=()) -> None:
+        """One question from a cell (or from %chat explain): options applied, then asked, or only shown (--dry-run)."""
         request = self._request_from(args)
+        request = request.but(cache=self._cache_mode(), refresh=args.refresh)
+        request = request.but(notes=tuple(notes))
+        if args.dry_run:
+            from .context import show_dry_run
+
+            return show_dry_run(self, prompt, request, fresh=args.new)
         if args.new:
             self.session.reset()
         answer = self.ask(prompt, request, args.format, out=args.out)
@@ -160,17 +226,74 @@ class ChatMagics(Magics):
             self._place_code(answer.text)
         return None
 
+    # -- the notebook as context (notebook_context.py; the hook is registered in magics/__init__.py) --
+    @property
+    def cell_errors(self):
+        if self._cell_errors is None:
+            from ..notebook_context import ErrorLog
+
+            self._cell_errors = ErrorLog()
+        return self._cell_errors
+
+    def record_error(self, result) -> None:
+        """``post_run_cell``: keep a failing cell's error for {Err[n]} and %chat explain."""
+        if result.error_in_exec is None and result.error_before_exec is None:
+            return  # the common case costs this one check
+        try:
+            from .context import record_error
+
+            record_error(self.cell_errors, result)
+        except Exception:  # keeping an error for later must never add a traceback of its own
+            pass
+
+    def _fill(self, cell: str, literal: bool = False) -> tuple[str, list[str]]:
+        """The prompt with {name} and {In[n]}-style references filled in, and notes on what was not found or cut."""
+        if literal:
+            return cell.strip("\n"), []
+        from ..notebook_context import fill
+        from .context import notebook
+
+        filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)
+        return filled.text.strip("\n"), filled.notes(self.lang)
+
     def _parse(self, line: str):
         """Options split like a shell does: quotes group words and are removed (``-s "Be brief."``).
 
         IPython's ``parse_argstring`` keeps the quotes (``posix=False``) and raises a bare
         ``ValueError`` on an unclosed quote; both would reach the user as a wrong request or a traceback.
         """
+        from .args import parse
+
+        return parse(self.chat, line, self.lang)  # the same reading as %chatkey's
+
+    def _cache_setting(self) -> str:
+        """For %chat: the mode in force, where it comes from, and the file."""
+        from ..replay import ENV, BadMode, effective_mode
+
         try:
-            argv = shlex.split(line)
-        except ValueError as exc:
-            raise UsageError(MSG["bad_quotes"].get(self.lang, problem=str(exc), line=line)) from None
-        return self.chat.parser.parse_args(argv)
+            mode, source = effective_mode(self.cache)
+        except BadMode as bad:
+            return f"{ENV}={bad} ≠ off | auto | record | replay"
+        where = f" ({ENV})" if source == "env" else ""
+        return f"{mode}{where} · {self.session.answers.path.name}" if mode != "off" else f"off{where}"
+
+    def _cache_mode(self) -> str:
+        """``ChatMagics.cache``, unless CHATWITHTECH_CACHE says otherwise; a bad value stops the cell."""
+        from ..replay import BadMode, effective_mode
+
+        try:
+            return effective_mode(self.cache)[0]
+        except BadMode as bad:
+            raise UsageError(MSG["bad_cache"].get(self.lang, value=str(bad))) from None
+
+    @observe("model", "temperature")
+    def _chosen(self, change):
+        self.__dict__.setdefault("_chosen_traits", set()).add(change["name"])
+
+    def _user_set(self, name: str) -> bool:
+        """Whether the user chose this setting (%config, ipython_config.py, or assigned), not the default."""
+        section = self.config["ChatMagics"] if "ChatMagics" in self.config else {}
+        return name in section or name in self.__dict__.get("_chosen_traits", ())
 
     def _request_from(self, args) -> ChatRequest:
         request = self.base_request(args.connection)
@@ -179,8 +302,11 @@ class ChatMagics(Magics):
             "temperature": args.temperature,
             "max_tokens": args.max_tokens,
             "system": args.system,
+            "reasoning_effort": args.reasoning_effort,
         }
         request = request.but(**{k: v for k, v in changes.items() if v is not None})
+        if args.model:
+            request = request.but(model_is_default=False)
         if args.no_stream:
             request = request.but(stream=False)
         if args.no_history:
@@ -188,50 +314,55 @@ class ChatMagics(Magics):
         return request
 
     # -- asking and showing ----------------------------------------------------------
-    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", output=None, out: str | None = None):
-        view = self._view(fmt, output)
+    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", panel=None, out: str | None = None):
+        """``panel``: asked again through that error panel's button; the result replaces its message."""
+        view = self._view(fmt, panel)
+        self.session.meter.budget = self.budget  # read at every ask: a Retry after raising it goes through
         answer = self.session.ask(prompt, request, view, throttle_interval=self.render_interval)
+        place = panel.place if panel is not None else None
         if answer.failure is not None:
-            show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out), output)
+            show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out), panel)
         elif answer.interrupted and not answer.text:
-            notice(self.shell, MSG["interrupted_early"].get(self.lang), output)
-        if out and (answer.text or output is None):  # after a panel's Retry too, once it brings an answer
+            notice(self.shell, MSG["interrupted_early"].get(self.lang), place)
+        elif panel is not None:
+            panel.close()  # resolved: the answer stands where the message was, the buttons go
+        if out and (answer.text or panel is None):  # after a panel's Retry too, once it brings an answer
             self.shell.user_ns[out] = answer.text
         return answer
 
-    def _view(self, fmt: str, output=None):
-        from ..render.answer import MarkdownView, OutputWidgetView, TerminalView
+    def _view(self, fmt: str, panel=None):
+        from ..render.answer import MarkdownView, TerminalView
 
         if is_terminal(self.shell):
             return TerminalView(self.lang)
-        view = OutputWidgetView(output, self.lang) if output is not None else MarkdownView(self.lang)
+        # Through a panel's button, the answer streams into the panel's message output (by display id).
+        view = MarkdownView(self.lang, display=panel.place.display) if panel is not None else MarkdownView(self.lang)
         view.plain = fmt == "text"
         return view
 
     def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None):
-        """What the panel's buttons do: each re-runs the same question, shown inside the panel."""
+        """What the panel's buttons do: each re-runs the same question; the result replaces the panel's message."""
 
         from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL
 
-        def on_action(action: str, target: str | None, output) -> None:
-            output.outputs = ()
+        def on_action(action: str, target: str | None, panel) -> None:
             if action == SET_KEY:
                 from .key import KeyMagics
 
-                KeyMagics.show_form(self, request.connection, output)
+                KeyMagics.show_form(self, request.connection, panel.slot)
                 return
             # Settings the panel tells the user to fix before pressing Retry (base URL, timeout,
             # retries) are read again; the cell's own options (model, temperature, ...) are kept.
             fresh = self.base_request(request.connection)
             retry_request = request.but(base_url=fresh.base_url, timeout=fresh.timeout, retry=fresh.retry)
             if action == SWITCH_MODEL and target:
-                retry_request = retry_request.but(model=target)
+                retry_request = retry_request.but(model=target, model_is_default=False)
             if action == RESET:
                 self.session.reset()
             if action in (RETRY, SWITCH_MODEL) and request.remember:
                 self.session.conversation.drop_unfinished(prompt)
             if action in (RETRY, SWITCH_MODEL, RESET):
-                self.ask(prompt, retry_request, fmt, output, out)
+                self.ask(prompt, retry_request, fmt, panel, out)
 
         return on_action
 
@@ -241,7 +372,7 @@ class ChatMagics(Magics):
             notice(self.shell, MSG["no_code"].get(self.lang))
             return
         self.shell.set_next_input(code, replace=False)
-        notice(self.shell, MSG["code_added"].get(self.lang))
+        notice(self.shell, MSG["code_at_prompt" if is_terminal(self.shell) else "code_added"].get(self.lang))
 
     # -- line commands -----------------------------------------------------------------
     def _command(self, command: str, args):
@@ -253,6 +384,8 @@ class ChatMagics(Magics):
         notice(self.shell, MSG["reset"].get(self.lang, count=count))
 
     def _cmd_history(self, args):
+        from ..render.safe import literal_markdown, safe_markdown
+
         exchanges = self.session.conversation.exchanges
         if not exchanges:
             notice(self.shell, MSG["no_history"].get(self.lang))
@@ -260,13 +393,17 @@ class ChatMagics(Magics):
         parts, plain = [], []
         for number, exchange in enumerate(exchanges, 1):
             mark = "" if exchange.complete else f" ({MSG['incomplete'].get(self.lang)})"
-            parts.append(f"**{number}. you** ({exchange.model})\n\n{exchange.prompt}\n\n**{number}. {exchange.model}**{mark}\n\n{exchange.answer}")
-            plain.append(f"[{number}] you: {exchange.prompt}\n[{number}] {exchange.model}{mark}: {exchange.answer}")
+            # Shown capped (caps.py): an 8 MB prompt must not print 16 MB; the conversation keeps it whole.
+            prompt, reply = (cap(text, HISTORY_LIMIT, self.lang) for text in (exchange.prompt, exchange.answer))
+            # Prompts (interpolated pages), answers and model names are text, never HTML (render/safe.py).
+            you, model = MSG["you"].get(self.lang), literal_markdown(exchange.model)
+            parts.append(f"**{number}. {you}** ({model})\n\n{safe_markdown(prompt, close=True)}\n\n**{number}. {model}**{mark}\n\n{safe_markdown(reply, close=True)}")
+            plain.append(f"[{number}] {you}: {prompt}\n[{number}] {exchange.model}{mark}: {reply}")
         self._publish_markdown("\n\n---\n\n".join(parts), "\n\n".join(plain))
 
     def _cmd_models(self, args):
-        from ..models import CATALOG_NAMES, catalog_first
         from ..session import ChatFailure
+        from .model_list import model_list
 
         request = self.base_request(args.connection)
         try:
@@ -274,19 +411,43 @@ class ChatMagics(Magics):
         except ChatFailure as failure:
             show_failure(self.shell, failure.failure, self.lang)
             return
-        ordered = catalog_first(models)
-        title = MSG["models_title"].get(self.lang, connection=request.connection, count=len(models))
-        lines = [f"{'★' if name in CATALOG_NAMES else ' '} {name}" for name in ordered]
-        self._publish_markdown(title + "\n\n" + "\n".join(f"- {line.strip()}" for line in lines), title + "\n" + "\n".join(lines))
+        self._publish_markdown(*model_list(models, request.connection, self.lang))
 
     def _cmd_error(self, args):
         failure = self.session.last_failure
         if failure is None:
             notice(self.shell, MSG["no_error"].get(self.lang))
             return
-        details = failure.details()
+        # Only the facts this failure has: a connection failure has no status, type or request id.
+        details = {k: v for k, v in failure.details().items() if v not in (None, "")}
         width = max(len(k) for k in details)
-        notice(self.shell, "\n".join(f"{k:<{width}}  {'' if v is None else v}" for k, v in details.items()))
+        notice(self.shell, "\n".join(f"{k:<{width}}  {'' if v is None else cap(str(v), MESSAGE_LIMIT, self.lang)}" for k, v in details.items()))
+
+    def _cmd_explain(self, args):
+        """The last failing cell's code and traceback, with a built-in instruction in the user's language."""
+        for problem in (args.out and options.out_problem(args.out, self.lang), options.cell_problem(args, self.lang)):
+            if problem:  # the same checks as a %%chat cell's options
+                raise UsageError(problem)
+        error = self.cell_errors.last
+        if error is None:
+            notice(self.shell, MSG["no_failed_cell"].get(self.lang))
+            return None
+        from ..notebook_context import explain_prompt
+
+        filled = explain_prompt(error, self.lang, self.max_value_chars)
+        return self._ask_cell(filled.text, args, filled.notes(self.lang))
+
+    def _cmd_usage(self, args):
+        """Tokens and estimated cost per model this session, with totals, the budget and the account's pages."""
+        if args.out and options.out_problem(args.out, self.lang):
+            raise UsageError(options.out_problem(args.out, self.lang))
+        from ..render.usage import usage_report
+
+        ledger = self.session.meter.ledger
+        rows = ledger.rows()
+        self._publish_markdown(*usage_report(rows, ledger.totals(), ledger.spent, self.budget, self.lang))
+        if args.out:
+            self.shell.user_ns[args.out] = rows
 
     def _cmd_settings(self, args):
         request = self.base_request(args.connection)
@@ -298,17 +459,20 @@ class ChatMagics(Magics):
             "model": self.model,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens or MSG["model_default"].get(self.lang),
+            "reasoning_effort": self.reasoning_effort or MSG["model_default"].get(self.lang),
             "window": self.window,
             "system": self.system or "—",
             "connection": request.connection,
-            "key": f"{credentials.masked_key} ({SOURCE_LABELS[credentials.source].get(self.lang)})" if credentials else MSG["key_unset"].get(self.lang),
+            "key": MSG["key_from"].get(self.lang, key=credentials.masked_key, source=SOURCE_LABELS[credentials.source].get(self.lang)) if credentials else MSG["key_unset"].get(self.lang),
             "organization": (credentials.organization if credentials else None) or "—",
             "base_url": resolve_base_url(credentials, self.base_url),
             "timeout": self.timeout,
             "retries": self.retries,
+            "budget": f"${self.budget:,.2f}" if self.budget else "—",
             "language": self.lang,
             "conversation": MSG["exchanges"].get(self.lang, count=len(self.session.conversation.exchanges)),
         }
+        rows["cache"] = self._cache_setting()
         width = max(len(k) for k in rows)
         notice(self.shell, "\n".join(f"{k:<{width}}  {v}" for k, v in rows.items()))
 

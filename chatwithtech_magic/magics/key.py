@@ -7,11 +7,9 @@ refused, masked out of this session's history, and the cell's text is replaced.
 
 from __future__ import annotations
 
-import shlex
-
 from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..i18n import Text
 from .show import is_terminal, notice, publish, show_failure
@@ -38,6 +36,10 @@ MSG = {
         "This frontend can't prompt for input. Use the %chatkey form, or set OPENAI_API_KEY in the server's environment.",
         "此前端无法提示输入。请使用 %chatkey 表单，或在服务器环境中设置 OPENAI_API_KEY。",
     ),
+    "no_stdin_terminal": Text(
+        "Nothing could be read at a hidden prompt (the input is not a terminal). Set OPENAI_API_KEY before starting IPython instead.",
+        "无法在隐藏提示中读取输入（输入不是终端）。请改为在启动 IPython 之前设置 OPENAI_API_KEY。",
+    ),
     "nothing": Text("No key entered; nothing changed.", "未输入密钥；未做任何更改。"),
     "saved": Text("Saved the key {key} for '{connection}' in the keyring.", "已将连接“{connection}”的密钥 {key} 保存到密钥环。"),
     "order": Text(
@@ -45,6 +47,16 @@ MSG = {
         "查找顺序：本会话，然后密钥环，然后 OPENAI_API_KEY。",
     ),
     "keyring": Text("Keyring backend: {backend}", "密钥环后端：{backend}"),
+    "bad_key": Text(
+        "Not saved: the key has a character a key cannot have ({problem}), usually picked up while copying it. "
+        "Copy it again from the API keys page and run %chatkey set again.",
+        "未保存：密钥中含有密钥不可能包含的字符（{problem}），这通常是复制时带进来的。请从 API 密钥页面重新复制，然后再次运行 %chatkey set。",
+    ),
+    "keyring_unused": Text("Not used: {problem}; keys are held for this session only.", "未使用：{problem}；密钥仅保存在本会话中。"),
+    "org_is_key": Text(
+        "That looks like an API key, not an organization ID (org-…); nothing was saved. Run %chatkey set again.",
+        "这看起来是 API 密钥，而不是组织 ID（org-…）；未保存任何内容。请重新运行 %chatkey set。",
+    ),
 }
 
 
@@ -60,6 +72,7 @@ class KeyMagics(Magics):
 
     @magic_arguments()
     @argument("command", nargs="?", help="set | status | test | delete; none opens the form.")
+    @argument("name", nargs="?", help="Named connection, as with -c (%%chatkey delete gateway).")
     @argument("--org", help="Organization ID to store with the key (\"\" clears it).")
     @argument("--project", help="Project ID to store with the key.")
     @argument("--base-url", help="Base URL of an OpenAI-compatible endpoint for this connection.")
@@ -79,13 +92,20 @@ class KeyMagics(Magics):
         lang = self.chat.lang
         secrets = self._secrets_on_line(line)
         if secrets:
-            self._scrub(line, secrets)
-            raise UsageError(MSG["refused"].get(lang))
-        args = parse_argstring(self.chatkey, line)
+            from .line_secrets import refuse
+
+            # Printed, not raised: only an "ok" reply lets JupyterLab rewrite the cell.
+            refuse(self.shell, line, secrets, MSG["refused"].get(lang), VALUE_OPTIONS, is_terminal(self.shell))
+            return
+        from .args import parse
+
+        args = parse(self.chatkey, line, lang, echo=False)  # split like a shell, as %%chat: --org "" clears
         if args.command not in (None, *COMMANDS):
             raise UsageError(MSG["unknown"].get(lang))
-        connection = args.connection or self.chat.connection
-        if args.command is None:
+        connection = args.connection or args.name or self.chat.connection
+        if args.command is None and is_terminal(self.shell):
+            self._set(args, connection, lang)  # a terminal has no form: its hidden prompt does the same job
+        elif args.command is None:
             self.show_form(self.chat, connection)
         else:
             getattr(self, f"_{args.command}")(args, connection, lang)
@@ -94,62 +114,14 @@ class KeyMagics(Magics):
     # -- refusing keys on the line ------------------------------------------------
     @staticmethod
     def _secrets_on_line(line: str) -> list[str]:
-        try:
-            tokens = shlex.split(line)
-        except ValueError:
-            tokens = line.split()
-        secrets, positional = [], 0
-        for index, token in enumerate(tokens):
-            after_option = index > 0 and tokens[index - 1] in VALUE_OPTIONS
-            if token.startswith("sk-"):
-                secrets.append(token)
-            elif not token.startswith("-") and not after_option:
-                positional += 1
-                if positional > 1 or (token not in COMMANDS and len(token) >= 20):
-                    secrets.append(token)  # a second word, or a long one, is a key in all likelihood
-        return secrets
+        from .line_secrets import secrets_on_line
 
-    def _scrub(self, line: str, secrets: list[str]) -> None:
-        """Mask the secrets in this session's input history, its database, and the cell itself."""
-        from ..credentials import mask
-
-
-        def clean(text):
-            if not isinstance(text, str):
-                return text
-            for secret in secrets:
-                text = text.replace(secret, mask(secret))
-            return text
-
-        shell = self.shell
-        history = getattr(shell, "history_manager", None)
-        if history is not None:
-            for name in ("input_hist_parsed", "input_hist_raw"):
-                entries = getattr(history, name, None)
-                if isinstance(entries, list):
-                    entries[:] = [clean(e) for e in entries]
-            try:
-                with history.db_input_cache_lock:
-                    history.db_input_cache[:] = [(n, clean(a), clean(b)) for n, a, b in history.db_input_cache]
-                history.writeout_cache()
-                for secret in secrets:
-                    history.db.execute(
-                        "UPDATE history SET source = replace(source, ?, ?), source_raw = replace(source_raw, ?, ?) WHERE session = ?",
-                        (secret, mask(secret), secret, mask(secret), history.session_number),
-                    )
-                history.db.commit()
-            except Exception:  # a history database that is off or read-only: the in-memory scrub still holds
-                pass
-        namespace = shell.user_ns
-        for name in [n for n in namespace if n in ("_i", "_ii", "_iii") or (n.startswith("_i") and n[2:].isdigit())]:
-            namespace[name] = clean(namespace[name])
-        if not is_terminal(shell):
-            # Replaces the cell's text in Jupyter, so a saved notebook never holds the key.
-            shell.set_next_input("%chatkey set", replace=True)
+        return secrets_on_line(line, COMMANDS, VALUE_OPTIONS, bare_words=True)
 
     # -- the form --------------------------------------------------------------------
     @staticmethod
-    def show_form(chat, connection: str, output=None):
+    def show_form(chat, connection: str, slot=None):
+        """The form in the cell, or in ``slot`` (an error panel's box, under its buttons)."""
         from ..widgets.key_form import TEXT as FORM_TEXT
         lang = chat.lang
         from ..widgets.key_form import fallback_bundle
@@ -163,9 +135,12 @@ class KeyMagics(Magics):
 
             form = KeyForm(chat.session.credentials, connection, lang, lambda name: len(chat.session.list_models(chat.base_request(name))))
         except ImportError:
-            publish(fallback_bundle(lang), output)
+            publish(fallback_bundle(lang))
             return None
-        publish(widget_bundle(form.widget, fallback_bundle(lang)), output)
+        if slot is not None:
+            slot.children = (form.widget,)
+        else:
+            publish(widget_bundle(form.widget, fallback_bundle(lang)))
         return form
 
     # -- line commands ------------------------------------------------------------------
@@ -182,7 +157,17 @@ class KeyMagics(Magics):
                 default = (current.organization if current else None) or "—"
                 org = input(MSG["prompt_org"].get(lang, current=default)).strip() or (current.organization if current else None)
         except (StdinNotImplementedError, EOFError, OSError, RuntimeError):
-            notice(self.shell, MSG["no_stdin"].get(lang))
+            notice(self.shell, MSG["no_stdin_terminal" if is_terminal(self.shell) else "no_stdin"].get(lang))
+            return
+        from ..credentials import key_problem
+        from .line_secrets import KEY_SHAPED
+
+        problem = key_problem(key)
+        if problem:  # refused now, not stored and refused on first use
+            notice(self.shell, MSG["bad_key"].get(lang, problem=problem))
+            return
+        if org and KEY_SHAPED.search(org):
+            notice(self.shell, MSG["org_is_key"].get(lang))
             return
         project = args.project if args.project is not None else (current.project if current else None)
         base_url = args.base_url if args.base_url is not None else (current.base_url if current else None)
@@ -192,7 +177,10 @@ class KeyMagics(Magics):
         elif outcome.persisted:
             notice(self.shell, MSG["saved"].get(lang, key=self.store.resolve(connection).masked_key, connection=connection))
         else:
-            notice(self.shell, FORM_TEXT["session_only"].get(lang, problem=outcome.problem))
+            # Where to set OPENAI_API_KEY depends on where the user is: a shell, or the Jupyter server.
+            wording = "session_only_terminal" if is_terminal(self.shell) else "session_only"
+            reason = outcome.reason.get(lang) if outcome.reason is not None else outcome.problem
+            notice(self.shell, FORM_TEXT[wording].get(lang, problem=reason))
 
     def _status(self, args, connection: str, lang: str):
         from ..widgets.key_form import TEXT as FORM_TEXT, status_line
@@ -207,7 +195,11 @@ class KeyMagics(Magics):
         ]
         if credentials and credentials.project:
             lines.append(f"project: {credentials.project}")
-        lines += [MSG["keyring"].get(lang, backend=self.store.keyring_backend()), MSG["order"].get(lang)]
+        lines.append(MSG["keyring"].get(lang, backend=self.store.keyring_backend()))
+        unusable = self.store.keyring_available()
+        if unusable is not None:  # e.g. a plaintext file backend: named, and why it is not used
+            lines.append(MSG["keyring_unused"].get(lang, problem=unusable.get(lang)))
+        lines.append(MSG["order"].get(lang))
         notice(self.shell, "\n".join(lines))
 
     def _test(self, args, connection: str, lang: str):
@@ -218,10 +210,9 @@ class KeyMagics(Magics):
         try:
             count = len(self.chat.session.list_models(self.chat.base_request(connection)))
         except ChatFailure as failure:
-            def on_action(action, _target, output):
+            def on_action(action, _target, panel):
                 if action == SET_KEY:
-                    output.outputs = ()
-                    self.show_form(self.chat, connection, output)
+                    self.show_form(self.chat, connection, panel.slot)
 
             show_failure(self.shell, failure.failure, lang, on_action)
             return

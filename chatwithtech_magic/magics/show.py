@@ -1,7 +1,8 @@
 """Showing failures and notices, the same way for every magic.
 
-A notebook gets a widget panel with buttons (plus HTML and text fallbacks in the
-same bundle); a terminal gets the catalog's plain text.
+A notebook gets the failure's message as an ordinary output (HTML and text, so a
+saved notebook reads well when reopened without its kernel) and, below it, a small
+widget with the buttons for the next step; a terminal gets the catalog's plain text.
 """
 
 from __future__ import annotations
@@ -13,43 +14,75 @@ def is_terminal(shell) -> bool:
     return type(shell).__name__ == "TerminalInteractiveShell"
 
 
-def show_failure(shell, failure, language: str, on_action=None, output=None):
-    """Display ``failure``; returns the widget panel when one was shown."""
+class Place:
+    """A cell output that is replaced in place through its display id.
+
+    A panel's button runs in a widget callback, which has no cell of its own; an update by
+    display id still reaches the cell that first showed the output (JupyterLab, Notebook 7),
+    so what the button brings replaces the panel's message and is saved as an ordinary output.
+    It also stands in for ``IPython.display.display`` in an answer view (see ``MarkdownView``).
+    """
+
+    def __init__(self, bundle: dict):
+        from IPython.display import display
+
+        self.handle = display(bundle, raw=True, display_id=True)
+
+    def show(self, bundle: dict, metadata: dict | None = None) -> None:
+        self.handle.update(bundle, raw=True, **({"metadata": metadata} if metadata else {}))
+
+    def update(self, bundle: dict, raw: bool = True, metadata: dict | None = None) -> None:  # DisplayHandle's interface
+        self.show(bundle, metadata)
+
+    def display(self, bundle: dict, raw: bool = True, display_id=None, metadata: dict | None = None):  # display()'s
+        self.show(bundle, metadata)
+        return self
+
+
+def show_failure(shell, failure, language: str, on_action=None, panel=None):
+    """Display ``failure``; returns the panel whose buttons were shown, if any.
+
+    ``panel``: the failure came through that panel's button, so it replaces the panel's
+    message and buttons instead of adding a second panel below the first.
+    """
     from ..render.panels import failure_bundle, failure_text
 
     if is_terminal(shell):
-        print(failure_text(failure, language), file=sys.stdout)
+        print(failure_text(failure, language, "terminal"), file=sys.stdout)  # no buttons, no form, no cells below
         return None
-    fallback = failure_bundle(failure, language)
-    panel = None
-    if on_action is not None:
-        try:
-            from ..widgets.error_panel import error_panel, widget_bundle
+    message = failure_bundle(failure, language)
+    if panel is not None:
+        panel.place.show(message)
+        panel.show_buttons(failure)
+        return panel
+    place = Place(message)
+    if on_action is None:
+        return None
+    try:
+        from ..widgets.error_panel import ErrorPanel
 
-            panel = error_panel(failure, language, on_action)
-            bundle = widget_bundle(panel, fallback)
-        except ImportError:  # ipywidgets missing: the HTML panel still says everything
-            bundle = fallback
-    else:
-        bundle = fallback
-    publish(bundle, output)
+        panel = ErrorPanel(failure, language, on_action, place)
+    except ImportError:  # ipywidgets missing: the message above still says everything
+        return None
+    if not panel.buttons:  # e.g. a missing model with nothing to suggest
+        panel.close()
+        return None
+    panel.view = Place(panel.bundle())  # by display id too, so a resolved panel can leave no widget behind
     return panel
 
 
-def publish(bundle: dict, output=None) -> None:
-    if output is not None:  # inside a panel's Output widget (a button callback)
-        from ..render.answer import output_item
-
-        output.outputs = tuple(output.outputs) + (output_item(bundle),)
+def publish(bundle: dict, place=None) -> None:
+    if place is not None:  # a panel's button: replace the panel's message
+        place.show(bundle)
         return
     from IPython.display import display
 
     display(bundle, raw=True)
 
 
-def notice(shell, text: str, output=None) -> None:
+def notice(shell, text: str, place=None) -> None:
     """A one-line message: never a traceback, never lost in a log."""
-    if output is not None:
-        publish({"text/plain": text}, output)
+    if place is not None:
+        publish({"text/plain": text}, place)
     else:
         print(text)

@@ -1,6 +1,6 @@
 """Answer views: live Markdown in a notebook, plain text in a terminal.
 
-Both receive throttled updates from ``stream.consume``; the final ``finish``
+Both receive throttled updates from ``sse.read_stream`` (see ``stream.Throttle``); the final ``finish``
 always renders the complete text, plus a note when the answer is incomplete.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from ..i18n import Text
+from ..replay import replayed_text
 from ..stream import TextView
 
 RETRYING = Text(
@@ -17,11 +18,13 @@ RETRYING = Text(
 )
 
 
-def usage_line(answer) -> str:
-    usage = answer.usage
-    if not usage:
-        return answer.model
-    return f"{answer.model} · {usage.prompt_tokens} → {usage.completion_tokens} tokens"
+def usage_line(answer, language: str = "en") -> str:
+    replayed = replayed_text(answer, language)
+    if replayed:  # a recorded answer: nothing was sent, so no tokens were paid for
+        return f"{answer.model} · {replayed}"
+    from .usage import answer_line
+
+    return answer_line(answer, language)  # model · tokens · seconds · ≈$cost, plain text (render/usage.py)
 
 
 def waiting_text(failure, seconds: float, attempt: int, attempts: int, language: str) -> str:
@@ -30,7 +33,10 @@ def waiting_text(failure, seconds: float, attempt: int, attempts: int, language:
 
 
 def markdown_bundle(text: str, answer=None, language: str = "en") -> dict:
-    markdown, plain = text, text
+    from .safe import literal_markdown, safe_markdown
+
+    # The answer and the model's name come from a server: shown as text, never as HTML.
+    markdown, plain = safe_markdown(text, close=True), text
     if answer is not None:
         notes = []
         if not answer.complete and answer.text:
@@ -38,16 +44,15 @@ def markdown_bundle(text: str, answer=None, language: str = "en") -> dict:
         if answer.truncated_note(language):
             notes.append(answer.truncated_note(language))
         for note in notes:
-            markdown += f"\n\n> ⚠️ *{note}*"
+            markdown += f"\n\n> ⚠️ *{literal_markdown(note)}*"
             plain += f"\n[{note}]"
         if answer.text and (answer.usage or answer.model):
-            markdown += f"\n\n<sub>{usage_line(answer)}</sub>"
+            markdown += f"\n\n<sub>{literal_markdown(usage_line(answer, language))}</sub>"
+        if answer.text and getattr(answer, "notes", None):
+            quiet = " · ".join(answer.note_lines(language))
+            markdown += f"\n\n<sub>{literal_markdown(quiet)}</sub>"
+            plain += f"\n[{quiet}]"
     return {"text/markdown": markdown, "text/plain": plain}
-
-
-def output_item(bundle: dict) -> dict:
-    """One display bundle as an entry of an ``ipywidgets.Output``'s ``outputs``."""
-    return {"output_type": "display_data", "data": bundle, "metadata": {}}
 
 
 class MarkdownView:
@@ -64,17 +69,21 @@ class MarkdownView:
         self.status_handle = None
         self.renders = 0
 
-    def _show(self, bundle: dict) -> None:
+    def _show(self, bundle: dict, metadata: dict | None = None) -> None:
         self.renders += 1
         if self.plain:
             bundle = {"text/plain": bundle["text/plain"]}
+        extra = {"metadata": metadata} if metadata else {}  # provenance.py: what produced the answer
         if self.answer_handle is None:
-            self.answer_handle = self.display(bundle, raw=True, display_id=True)
+            self.answer_handle = self.display(bundle, raw=True, display_id=True, **extra)
         else:
-            self.answer_handle.update(bundle, raw=True)
+            self.answer_handle.update(bundle, raw=True, **extra)
 
     def update(self, text: str) -> None:
-        self._show(markdown_bundle(text))
+        bundle = markdown_bundle(text)
+        if not self.plain:  # while streaming, one copy of the text: the final render carries both
+            bundle = {"text/markdown": bundle["text/markdown"]}
+        self._show(bundle)
 
     def waiting(self, failure, seconds, attempt, attempts) -> None:
         text = waiting_text(failure, seconds, attempt, attempts, self.language) if failure else ""
@@ -87,39 +96,7 @@ class MarkdownView:
 
     def finish(self, answer) -> None:
         if answer.text or self.answer_handle is not None:
-            self._show(markdown_bundle(answer.text, answer, self.language))
-
-
-class OutputWidgetView(MarkdownView):
-    """The same view inside an ``ipywidgets.Output`` (a panel's Retry), by setting its outputs.
-
-    Setting ``outputs`` works from button callbacks, where display-id updates
-    would be routed to the cell that first ran, not to the panel.
-    """
-
-    def __init__(self, output, language: str = "en"):
-        super().__init__(language, display=lambda *a, **k: None)
-        self.output = output
-        self.status = ""
-        self.current = None
-
-    def _publish(self) -> None:
-        items = []
-        if self.current is not None:
-            items.append(output_item(self.current))
-        if self.status:
-            items.append(output_item({"text/plain": self.status}))
-        self.output.outputs = tuple(items)
-
-    def _show(self, bundle: dict) -> None:
-        self.renders += 1
-        self.current = {"text/plain": bundle["text/plain"]} if self.plain else bundle
-        self.answer_handle = True
-        self._publish()
-
-    def waiting(self, failure, seconds, attempt, attempts) -> None:
-        self.status = waiting_text(failure, seconds, attempt, attempts, self.language) if failure else ""
-        self._publish()
+            self._show(markdown_bundle(answer.text, answer, self.language), getattr(answer, "metadata", None))
 
 
 class TerminalView(TextView):
@@ -131,9 +108,15 @@ class TerminalView(TextView):
         self.language = language
 
     def waiting(self, failure, seconds, attempt, attempts) -> None:
+        # A terminal redraws one line with \r; a pipe or a log file gets whole lines, or they run together.
+        try:
+            live = self.err.isatty()
+        except (AttributeError, ValueError):
+            live = False
         if failure is not None:
-            self.err.write("\r" + waiting_text(failure, seconds, attempt, attempts, self.language))
-        else:
+            text = waiting_text(failure, seconds, attempt, attempts, self.language)
+            self.err.write("\r" + text if live else text + "\n")
+        elif live:
             self.err.write("\n")
         self.err.flush()
 
@@ -144,4 +127,6 @@ class TerminalView(TextView):
             for note in (answer.incomplete_note(self.language) if not answer.complete else None, answer.truncated_note(self.language)):
                 if note:
                     self.out.write(f"[{note}]\n")
+            if getattr(answer, "notes", None):
+                self.out.write("[" + " · ".join(answer.note_lines(self.language)) + "]\n")
         self.out.flush()

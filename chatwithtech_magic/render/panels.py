@@ -16,20 +16,23 @@ DETAILS = Text(f"Technical details: {COMMAND}", f"技术细节：{COMMAND}")
 TRY_MODELS = Text("Models this account has: {models}", "此账户可用的模型：{models}")
 
 
-def _parts(failure: Failure, language: str) -> dict:
+def _parts(failure: Failure, language: str, where: str = "panel") -> dict:
+    from .wording import next_step
+
     values = failure.values(language)
     kind = failure.kind
     return {
         "title": kind.title.get(language, **values),
         "explanation": kind.explanation.get(language, **values),
-        "next_step": kind.next_step.get(language, **values),
+        # Worded for where it is read: the panel has buttons, the key form and a terminal don't.
+        "next_step": next_step(kind.kind, kind.next_step.get(language, **values), language, where, **values),
         "links": [(label.get(language), url) for label, url in kind.links],
         "help_url": kind.help_url,
     }
 
 
-def failure_text(failure: Failure, language: str = "en") -> str:
-    parts = _parts(failure, language)
+def failure_text(failure: Failure, language: str = "en", where: str = "panel") -> str:
+    parts = _parts(failure, language, where)
     lines = [f"✖ {parts['title']}", parts["explanation"], f"→ {parts['next_step']}"]
     if failure.suggestions:
         lines.append(TRY_MODELS.get(language, models=", ".join(failure.suggestions)))
@@ -41,8 +44,8 @@ def failure_text(failure: Failure, language: str = "en") -> str:
     return "\n".join(lines)
 
 
-def failure_html(failure: Failure, language: str = "en") -> str:
-    parts = _parts(failure, language)
+def failure_html(failure: Failure, language: str = "en", where: str = "panel") -> str:
+    parts = _parts(failure, language, where)
     esc = html.escape
     # Inline link style: inside an ipywidgets HTML widget, links are otherwise indistinguishable from text.
     link = '<a href="{}" target="_blank" rel="noopener" style="color:#1a73e8;text-decoration:underline">{}</a>'

@@ -1,15 +1,16 @@
-"""A failure as an ipywidgets panel: the catalog's HTML plus buttons for the next step.
+"""The live half of a failure: the buttons for the next step, and a slot for the key form.
 
-Buttons call back into the magics layer with an action name; their results are
-shown in the panel's own ``Output``, since a button callback has no cell of its own.
-The bundle also carries HTML and text, for static viewers and saved notebooks.
+The failure's message is not part of this widget: it is an ordinary output (HTML and
+text) shown just above, so a saved notebook reopened without its kernel, or in a
+frontend that can't show widgets, still reads it. What a button brings (an answer, a
+new failure, a countdown) replaces that message through its display id (``place``),
+so it is saved as an ordinary output too; only the buttons and the form are widgets.
 """
 
 from __future__ import annotations
 
 from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL, Failure
 from ..i18n import Text
-from ..render.panels import failure_html
 
 LABELS = {
     SET_KEY: Text("Set API key", "设置 API 密钥"),
@@ -19,31 +20,60 @@ LABELS = {
 }
 
 
-def error_panel(failure: Failure, language: str, on_action):
-    """``on_action(action, model_or_None, output)`` runs when a button is pressed."""
-    import ipywidgets as widgets
+class ErrorPanel:
+    """``on_action(action, model_or_None, panel)`` runs when a button is pressed.
 
-    output = widgets.Output()
-    buttons = []
-    for action in failure.kind.actions:
-        targets = failure.suggestions if action == SWITCH_MODEL else [None]
-        for target in targets:
-            button = widgets.Button(
-                description=LABELS[action].get(language, model=target or ""),
-                button_style="primary" if action in (SET_KEY, RETRY) else "",
-                layout=widgets.Layout(width="auto"),
-            )
-            button.on_click(lambda _b, a=action, t=target: on_action(a, t, output))
-            buttons.append(button)
-    panel = widgets.VBox([widgets.HTML(failure_html(failure, language)), widgets.HBox(buttons), output])
-    panel.add_class("chatwithtech-error-panel")
-    panel.buttons = buttons
-    panel.output = output
-    return panel
+    ``place`` is the cell output holding the message (``.show(bundle)`` replaces it).
+    """
+
+    def __init__(self, failure: Failure, language: str, on_action, place=None):
+        import ipywidgets as widgets
+
+        self.language, self.on_action, self.place = language, on_action, place
+        self.row = widgets.HBox()
+        self.slot = widgets.VBox()  # the key form opens here, under the buttons
+        self.widget = widgets.VBox([self.row, self.slot])
+        self.widget.add_class("chatwithtech-error-panel")
+        self.buttons: list = []
+        self.view = None  # the cell output showing this widget (set by whoever displays it)
+        self.show_buttons(failure)
+
+    def show_buttons(self, failure: Failure) -> None:
+        """The buttons for ``failure`` (a Retry that failed again offers the new failure's)."""
+        import ipywidgets as widgets
+
+        buttons = []
+        for action in failure.kind.actions:
+            targets = failure.suggestions if action == SWITCH_MODEL else [None]
+            for target in targets:
+                button = widgets.Button(
+                    description=LABELS[action].get(self.language, model=target or ""),
+                    button_style="primary" if action in (SET_KEY, RETRY) else "",
+                    layout=widgets.Layout(width="auto"),
+                )
+                button.on_click(lambda _b, a=action, t=target: self.on_action(a, t, self))
+                buttons.append(button)
+        old, self.buttons = self.buttons, buttons
+        self.row.children = buttons
+        self.slot.children = ()
+        for button in old:
+            button.close()
+
+    def close(self) -> None:
+        """The failure is resolved: the buttons' output becomes empty text, so a notebook saved now holds
+        no widget there (reopened, it would read "Error displaying widget" or "Loading widget...")."""
+        if self.view is not None:
+            self.view.show({"text/plain": ""})
+        for widget in (*self.buttons, *self.slot.children, self.row, self.slot, self.widget):
+            widget.close()
+
+    def bundle(self) -> dict:
+        """The widget's view; its text is empty, since the message is the output above, not a fallback."""
+        view = self.widget._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
+        return {"text/plain": "", "application/vnd.jupyter.widget-view+json": view}
 
 
 def widget_bundle(widget, fallback: dict) -> dict:
-    """The widget's view plus HTML/text fallbacks for frontends that can't show widgets."""
+    """A widget's view plus HTML/text fallbacks for frontends that can't show widgets."""
     view = widget._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
     return {**fallback, "application/vnd.jupyter.widget-view+json": view}
-

@@ -1,14 +1,17 @@
 """The ``%chatkey`` form: set, test and delete a connection without typing the key into a cell.
 
 The Password field is emptied the moment Save reads it, so a notebook saved with
-widget state holds no key; the status line shows the key masked, never whole.
+widget state holds no key; the status line shows the key masked, never whole. The
+field's value is never echoed back to other frontends (``echo_update=False``), and
+every text placed in the form's HTML is escaped: it can hold a server's words.
 """
 
 from __future__ import annotations
 
-from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, mask
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask
 from ..i18n import Text
 from ..render.panels import failure_html
+from ..render.safe import html_text
 
 TEXT = {
     "provider": Text("Provider", "提供者"),
@@ -33,6 +36,23 @@ TEXT = {
         "To keep it, set OPENAI_API_KEY in the Jupyter server's environment, or install or unlock a keyring backend.",
         "⚠ 此处无法使用密钥环（{problem}），因此密钥仅保存在本会话的内存中。"
         "如需长期保存，请在 Jupyter 服务器的环境中设置 OPENAI_API_KEY，或安装或解锁一个密钥环后端。",
+    ),
+    "session_only_ahead": Text(
+        "⚠ No usable keyring here ({problem}): a key saved in this form will be held in memory for this session only. "
+        "To keep one, set OPENAI_API_KEY in the Jupyter server's environment, or install or unlock a keyring backend.",
+        "⚠ 此处没有可用的密钥环（{problem}）：在此表单中保存的密钥仅会保存在本会话的内存中。"
+        "如需长期保存，请在 Jupyter 服务器的环境中设置 OPENAI_API_KEY，或安装或解锁一个密钥环后端。",
+    ),
+    "session_only_terminal": Text(
+        "⚠ The keyring is not available here ({problem}), so the key is held in memory for this session only. "
+        "To keep it, set OPENAI_API_KEY in your shell before starting IPython, or install or unlock a keyring backend.",
+        "⚠ 此处无法使用密钥环（{problem}），因此密钥仅保存在本会话的内存中。"
+        "如需长期保存，请在启动 IPython 之前在 shell 中设置 OPENAI_API_KEY，或安装或解锁一个密钥环后端。",
+    ),
+    "bad_key": Text(
+        "✖ Not saved: the key has a character a key cannot have ({problem}), usually picked up while copying it. "
+        "Copy it again from the API keys page and paste it above.",
+        "✖ 未保存：密钥中含有密钥不可能包含的字符（{problem}），这通常是复制时带进来的。请从 API 密钥页面重新复制并粘贴到上方。",
     ),
     "deleted": Text("Deleted connection '{connection}'.", "已删除连接“{connection}”。"),
     "keyring_problem": Text(
@@ -83,7 +103,7 @@ class KeyForm:
         # continuous_update=False: the typed key reaches the kernel once, when the field is left, and
         # _take_key moves it out of widget state at once, so even a notebook saved before
         # "Save & test" holds no key.
-        self.key = w.Password(value="", description=t("key"), placeholder=t("key_placeholder"), style=style,
+        self.key = SecretField(value="", description=t("key"), placeholder=t("key_placeholder"), style=style,
                               layout=wide(), continuous_update=False)
         self._pending_key: str | None = None
         self.key.observe(self._take_key, names="value")
@@ -102,19 +122,24 @@ class KeyForm:
         self.refresh_status()
         self.widget = w.VBox(
             [
-                w.HTML(f"<b>{TEXT['title'].get(language, connection=connection)}</b>"),
+                w.HTML(f"<b>{html_text(TEXT['title'].get(language, connection=connection))}</b>"),
                 self.provider, self.base_url, self.key, self.org, self.project,
                 w.HBox([self.save_button, self.delete_button]),
                 self.status, self.result,
             ]
         )
         self.widget.add_class("chatwithtech-key-form")
+        # Said before anyone types a key: where a key saved here would live, and why.
+        ahead = store.keyring_available()
+        if ahead is not None:
+            self.result.value = html_text(t("session_only_ahead").format(problem=ahead.get(language)))
 
     def _show_base_url(self) -> None:
         self.base_url.layout.display = None if self.provider.value == "compatible" else "none"
 
     def refresh_status(self) -> None:
-        self.status.value = f"<span class='chatwithtech-key-status'>{status_line(self.store.resolve(self.connection), self.language)}</span>"
+        line = html_text(status_line(self.store.resolve(self.connection), self.language))
+        self.status.value = f"<span class='chatwithtech-key-status'>{line}</span>"
 
     def __repr__(self) -> str:
         return f"<KeyForm connection={self.connection!r}>"
@@ -132,31 +157,42 @@ class KeyForm:
         self.key.placeholder = TEXT["key_placeholder"].get(self.language)
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
         base_url = self.base_url.value if self.provider.value == "compatible" else None
+        problem = key_problem(key)
+        if problem:  # refused here, not stored and refused later on use
+            del key
+            self.result.value = html_text(t("bad_key", problem=problem))
+            return
         # An empty field keeps the stored key and changes only the other fields.
         outcome = self.store.save_or_keep(self.connection, key, self.org.value, self.project.value, base_url)
         del key
         if outcome is None:
             self.result.value = t("type_key")
             return
-        notes = [] if outcome.persisted else [t("session_only", problem=outcome.problem)]
+        notes = [] if outcome.persisted else [html_text(t("session_only", problem=_reason(outcome, self.language)))]
         self.refresh_status()
-        self.result.value = "<br>".join(notes + [t("testing")])
+        self.result.value = "<br>".join(notes + [html_text(t("testing"))])
         try:
             count = self.test(self.connection)
         except Exception as exc:  # ChatFailure: show the catalog panel
             failure = getattr(exc, "failure", None)
-            if failure is None:
-                raise
-            self.result.value = "<br>".join(notes) + failure_html(failure, self.language)
+            if failure is None:  # anything else must not leave the form at "Testing…" (a callback's error is only logged)
+                from ..faults import classify_other
+
+                failure = classify_other(exc)
+            self.result.value = "<br>".join(notes) + failure_html(failure, self.language, "form")
             return
-        self.result.value = "<br>".join(notes + [t("connected", count=count)])
+        self.result.value = "<br>".join(notes + [html_text(t("connected", count=count))])
 
     def delete(self, _button=None) -> None:
         self.key.value = ""
         self._pending_key = None
         notes = delete_connection(self.store, self.connection, self.language)
         self.refresh_status()
-        self.result.value = "<br>".join(notes)
+        self.result.value = "<br>".join(html_text(note) for note in notes)
+
+
+def _reason(outcome, language: str) -> str:
+    return outcome.reason.get(language) if outcome.reason is not None else (outcome.problem or "")
 
 
 def delete_connection(store: CredentialStore, connection: str, language: str) -> list[str]:
@@ -164,7 +200,7 @@ def delete_connection(store: CredentialStore, connection: str, language: str) ->
     outcome = store.delete(connection)
     notes = [TEXT["deleted"].get(language, connection=connection)]
     if outcome.problem:
-        notes.append(TEXT["keyring_problem"].get(language, problem=outcome.problem))
+        notes.append(TEXT["keyring_problem"].get(language, problem=_reason(outcome, language)))
     remaining = store.resolve(connection)
     if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
         notes.append(TEXT["env_remains"].get(language))
@@ -173,4 +209,30 @@ def delete_connection(store: CredentialStore, connection: str, language: str) ->
 
 def fallback_bundle(language: str) -> dict:
     text = TEXT["no_widgets"].get(language)
-    return {"text/plain": text, "text/html": f"<p>{text}</p>"}
+    return {"text/plain": text, "text/html": f"<p>{html_text(text)}</p>"}
+
+
+def _secret_field_class():
+    """A Password widget whose typed value is never echoed back to other frontends.
+
+    ipywidgets 8 sends every value a frontend sets back to all frontends (``echo_update``);
+    its per-trait opt-out (``echo_update=False``, as FileUpload uses) keeps the key from
+    crossing the wire a second time.
+    """
+    import ipywidgets as w
+    from traitlets import Unicode
+
+    class SecretField(w.Password):
+        value = Unicode(help="The typed key; taken out at once, never echoed").tag(sync=True, echo_update=False)
+
+    return SecretField
+
+
+def SecretField(**kwargs):
+    global _SECRET_FIELD
+    if _SECRET_FIELD is None:
+        _SECRET_FIELD = _secret_field_class()
+    return _SECRET_FIELD(**kwargs)
+
+
+_SECRET_FIELD = None

@@ -51,529 +51,41 @@ must not pick up whatever key happens to be set when it starts; put one in
 ``jupyter_extra_env`` if a test wants it) and ``JUPYTER_PATH``-style variables.
 HOME, XDG_*, IPYTHONDIR and all Jupyter dirs point into a temp folder that is
 removed on teardown (set ``BROWSER_TEST_KEEP=1`` to keep it).
+
+``notebook7`` (session) / ``notebook7_page`` (function): the same for Notebook 7 (``jupyter notebook``);
+``notebook7_page`` has ``lab_page``'s helpers, plus ``reopen(kernel=True|False)``, ``forget_widget_state()``
+and ``shown_text(i)`` (both pages have them) to read what a saved notebook shows when opened again.
+
+Page objects, servers and helpers live in ``tests/browser/support.py`` (shared by both frontends and by
+``scripts/screenshots.py``); they are re-exported here, so ``lab_page`` and the names above keep working.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
+import contextlib
 import types
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-PROJECT_ROOT = HERE.parents[1]  # tests/browser/conftest.py -> project root
-CHROMIUM = Path(os.environ.get("BROWSER_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-KEYRING_BACKEND = "tests.support.memory_keyring.MemoryKeyring"
-
-# Settings written into JUPYTERLAB_SETTINGS_DIR before the server starts.
-SETTINGS_PRESETS: dict[str, dict[str, Any]] = {
-    # No news/update popup covering the page (and no request to the internet).
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    # Save widget state into the .ipynb (off by default in JupyterLab): the
-    # secret-leak tests need to see what a user's save would write.
-    "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
-    # Only explicit saves: an autosave must not race a test's own save.
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    # The extension manager would query PyPI.
-    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
-}
-
-# Inherited variables that must not reach the server or its kernels.  The server
-# lives for the whole session, so a key that happens to be in os.environ when it
-# starts (a developer's real key, or a function-scoped test key such as the
-# `api_key` fixture or nbval's) would stick to every later kernel: drop it; a
-# test that wants a key in the kernel says so in `jupyter_extra_env`.
-# Everything else (e.g. the loopback OPENAI_BASE_URL the root conftest exports)
-# is inherited.
-_DROPPED_ENV = (
-    "OPENAI_API_KEY",
-    "JUPYTER_PATH",
-    "JUPYTER_CONFIG_PATH",
-    "JUPYTER_PREFER_ENV_PATH",
-    "JUPYTER_PLATFORM_DIRS",
-    "JUPYTER_TOKEN",
-    "JUPYTER_ALLOW_INSECURE_WRITES",
-    "JPY_SESSION_NAME",
-    "PYTHONSTARTUP",
-    "PYTHONHOME",
-    "VIRTUAL_ENV",
-    "MPLBACKEND",
+from tests.browser.support import (  # noqa: F401  -- re-exported: the fixture API stays where it was
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HERE,
+    KEYRING_BACKEND,
+    PROJECT_ROOT,
+    PYTHON3_KERNELSPEC,
+    SETTINGS_PRESETS,
+    JupyterLabServer,
+    LabPage,
+    Notebook7Page,
+    Notebook7Server,
+    _require_chromium,
+    _truthy_env,
+    notebook_json,
+    output_text,
 )
-
-PYTHON3_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _truthy_env(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    msg = (
-        f"Chromium not found at {CHROMIUM} (set BROWSER_TEST_CHROMIUM or "
-        "`apt-get install -y chromium`); the JupyterLab browser tests cannot run"
-    )
-    if _truthy_env("CI"):
-        pytest.fail(msg + " and CI is set, so this is a failure, not a skip.", pytrace=False)
-    pytest.skip(msg + ".")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pids_mentioning(needle: str) -> list[int]:
-    """PIDs whose command line mentions ``needle`` (a unique temp path of ours)."""
-    found = []
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == me:
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if needle in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def notebook_json(cells: Iterable[str | dict[str, Any]]) -> dict[str, Any]:
-    """A minimal nbformat-4 notebook with python3 kernelspec metadata.
-
-    ``cells`` are code sources, or full cell dicts (e.g. a markdown cell).
-    """
-    out = []
-    for i, cell in enumerate(cells):
-        if isinstance(cell, str):
-            cell = {
-                "cell_type": "code",
-                "execution_count": None,
-                "metadata": {},
-                "outputs": [],
-                "source": cell,
-            }
-        cell.setdefault("id", f"cell-{i}")
-        out.append(cell)
-    return {
-        "cells": out,
-        "metadata": {
-            "kernelspec": dict(PYTHON3_KERNELSPEC),
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
-def output_text(nb: Mapping[str, Any], index: int) -> str:
-    """All text of a saved notebook cell's outputs (stream, text/plain, errors)."""
-    parts: list[str] = []
-    for out in nb["cells"][index].get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append("".join(out["text"]) if isinstance(out["text"], list) else out["text"])
-        elif out.get("output_type") == "error":
-            parts.append(f"{out['ename']}: {out['evalue']}")
-        else:
-            text = out.get("data", {}).get("text/plain", "")
-            parts.append("".join(text) if isinstance(text, list) else text)
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------- server
-
-
-class JupyterLabServer:
-    """A JupyterLab server on loopback with every Jupyter/IPython dir in a temp folder."""
-
-    def __init__(
-        self,
-        env: Mapping[str, str | None] | None = None,
-        *,
-        python: str = sys.executable,
-        startup_timeout: float = 90.0,
-        settings: Mapping[str, Mapping[str, Any]] = SETTINGS_PRESETS,
-    ) -> None:
-        self.extra_env = dict(env or {})
-        self.python = python
-        self.startup_timeout = startup_timeout
-        self.settings = settings
-        self.token = secrets.token_hex(24)
-        self.port = 0
-        self.base = Path(tempfile.mkdtemp(prefix="cwt-jlab-"))
-        self.home = self.base / "home"
-        self.root_dir = self.base / "root"
-        self.runtime_dir = self.base / "runtime"
-        self.settings_dir = self.base / "lab-settings"
-        self.log_path = self.base / "jupyterlab.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env: dict[str, str] = {}
-
-    # -- environment ------------------------------------------------------------
-    def _build_env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in _DROPPED_ENV
-        }
-        dirs = {
-            "HOME": self.home,
-            "JUPYTER_CONFIG_DIR": self.base / "jupyter-config",
-            "JUPYTER_DATA_DIR": self.base / "jupyter-data",
-            "JUPYTER_RUNTIME_DIR": self.runtime_dir,
-            "JUPYTERLAB_SETTINGS_DIR": self.settings_dir,
-            "JUPYTERLAB_WORKSPACES_DIR": self.base / "lab-workspaces",
-            "IPYTHONDIR": self.base / "ipython",
-            "XDG_CONFIG_HOME": self.home / ".config",
-            "XDG_DATA_HOME": self.home / ".local" / "share",
-            "XDG_CACHE_HOME": self.home / ".cache",
-            "XDG_RUNTIME_DIR": self.base / "xdg-runtime",
-        }
-        for key, path in dirs.items():
-            path.mkdir(parents=True, exist_ok=True)
-            env[key] = str(path)
-        (self.base / "xdg-runtime").chmod(0o700)
-        # The venv's bin first, so anything resolving `python`/`jupyter` on PATH
-        # agrees with the interpreter running the server.
-        env["PATH"] = os.pathsep.join([str(Path(self.python).parent), env.get("PATH", "")])
-        env["PYTHONUNBUFFERED"] = "1"
-        for key, value in self.extra_env.items():
-            if value is None:
-                env.pop(key, None)
-            elif key == "PYTHONPATH":
-                parts = [*str(value).split(os.pathsep), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
-                env[key] = os.pathsep.join(dict.fromkeys(p for p in parts if p))
-            else:
-                env[key] = str(value)
-        return env
-
-    def _write_settings(self) -> None:
-        for rel, content in self.settings.items():
-            path = self.settings_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(content, indent=2))
-
-    # -- urls ---------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def lab_url(self, path: str = "lab", **query: str) -> str:
-        q = "&".join(f"{k}={v}" if v else k for k, v in {**query, "token": self.token}.items())
-        return f"{self.url}/{path.lstrip('/')}?{q}"
-
-    def api(self, path: str, method: str = "GET", timeout: float = 5.0) -> Any:
-        req = urllib.request.Request(
-            f"{self.url}/api/{path.lstrip('/')}",
-            method=method,
-            headers={"Authorization": f"token {self.token}"},
-            data=b"" if method != "GET" else None,
-        )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            body = resp.read()
-        return json.loads(body) if body else None
-
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    # -- lifecycle ----------------------------------------------------------------
-    def start(self) -> "JupyterLabServer":
-        self.env = self._build_env()
-        self._write_settings()
-        self.root_dir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(3):
-            self.port = _free_port()
-            cmd = [
-                self.python, "-m", "jupyter", "lab",
-                "--no-browser", "--allow-root",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={self.port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={self.root_dir}",
-                "--LabApp.expose_app_in_browser=True",
-            ]  # fmt: skip
-            log = open(self.log_path, "ab")
-            try:
-                self.process = subprocess.Popen(
-                    cmd,
-                    cwd=self.root_dir,
-                    env=self.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group, killed as one
-                )
-            finally:
-                log.close()
-            if self._wait_ready():
-                return self
-            exited = self.process.poll() is not None
-            self.stop(remove_files=False)
-            if not (exited and "already in use" in self.log_tail(20)) or attempt == 2:
-                break
-        raise RuntimeError(
-            f"JupyterLab did not answer {self.url}/api/status within {self.startup_timeout}s.\n"
-            f"--- {self.log_path} ---\n{self.log_tail()}"
-        )
-
-    def _wait_ready(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + self.startup_timeout
-        status_url = f"{self.url}/api/status?token={self.token}"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(status_url, timeout=2) as resp:
-                    if resp.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.1)
-        return False
-
-    def stop(self, remove_files: bool | None = None) -> None:
-        proc, self.process = self.process, None
-        if proc is not None and proc.poll() is None:
-            # SIGTERM lets jupyter_server shut its kernels down cleanly.
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        # Kernels run in their own sessions; any survivor still names its
-        # connection file, which lives in our unique runtime dir.
-        for pid in _pids_mentioning(str(self.runtime_dir)):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        if remove_files is None:
-            remove_files = not _truthy_env("BROWSER_TEST_KEEP")
-        if remove_files:
-            shutil.rmtree(self.base, ignore_errors=True)
-
-    def __enter__(self) -> "JupyterLabServer":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-# --------------------------------------------------------------------------- page helper
-
-# JS: find the notebook panel for a path among the main-area widgets.
-_FIND = """
-const findPanel = (path) => {
-  const app = window.jupyterapp;
-  for (const w of Array.from(app.shell.widgets('main'))) {
-    if (w.context && w.context.path === path && w.content && w.sessionContext) return w;
-  }
-  throw new Error('no open notebook for ' + path);
-};
-const withTimeout = (p, ms, what) => Promise.race([
-  p, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out: ' + what)), ms))]);
-"""
-
-
-class LabPage:
-    """Drives JupyterLab in a Playwright page via ``window.jupyterapp``."""
-
-    def __init__(self, page: Any, server: JupyterLabServer, timeout_ms: int = 60_000) -> None:
-        self.page = page
-        self.server = server
-        self.timeout_ms = timeout_ms
-        self.current: str | None = None  # path of the last opened notebook
-
-    # -- js plumbing --------------------------------------------------------------
-    def _js(self, body: str, arg: Any = None) -> Any:
-        return self.page.evaluate(f"async (arg) => {{ {_FIND} {body} }}", arg)
-
-    def _path(self, path: str | None) -> str:
-        path = path or self.current
-        if path is None:
-            raise ValueError("no notebook opened yet; call open_notebook() first")
-        return path
-
-    # -- app ----------------------------------------------------------------------
-    def goto_lab(self) -> None:
-        """Log in with the token and wait until JupyterLab is restored (workspace reset)."""
-        self.page.goto(self.server.lab_url("lab", reset=""), wait_until="domcontentloaded")
-        self.page.wait_for_function(
-            "() => window.jupyterapp && window.jupyterapp.shell", timeout=self.timeout_ms
-        )
-        self._js("await withTimeout(window.jupyterapp.restored, arg, 'app restored');", self.timeout_ms)
-
-    def execute(self, command: str, args: Mapping[str, Any] | None = None) -> Any:
-        """``jupyterapp.commands.execute(command, args)``; returns a JSON-able result or None."""
-        return self._js(
-            """
-            const r = await withTimeout(window.jupyterapp.commands.execute(arg.command, arg.args),
-                                        arg.ms, arg.command);
-            return (r === undefined || typeof r === 'object') ? null : r;
-            """,
-            {"command": command, "args": dict(args or {}), "ms": self.timeout_ms},
-        )
-
-    # -- notebooks ----------------------------------------------------------------
-    def write_notebook(self, path: str, cells: Iterable[str | dict[str, Any]]) -> Path:
-        """Write a python3 notebook (sources or cell dicts) into the server's root dir."""
-        target = self.server.root_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(notebook_json(cells), indent=1))
-        return target
-
-    def read_notebook(self, path: str | None = None) -> dict[str, Any]:
-        """The notebook as saved on disk (parsed JSON)."""
-        return json.loads((self.server.root_dir / self._path(path)).read_text())
-
-    @staticmethod
-    def output_text(nb: Mapping[str, Any], index: int) -> str:
-        """Text of cell ``index``'s outputs in a notebook dict (e.g. from read_notebook)."""
-        return output_text(nb, index)
-
-    def read_notebook_text(self, path: str | None = None) -> str:
-        """The raw saved .ipynb text (for "is this secret anywhere in the file" checks)."""
-        return (self.server.root_dir / self._path(path)).read_text()
-
-    def open_notebook(self, path: str) -> None:
-        """Open ``path`` (relative to root_dir), wait for its kernel to be idle."""
-        self._js(
-            """
-            const app = window.jupyterapp;
-            const w = await withTimeout(
-              app.commands.execute('docmanager:open', {path: arg.path, factory: 'Notebook'}),
-              arg.ms, 'open ' + arg.path);
-            await withTimeout(w.context.ready, arg.ms, 'context ready');
-            await withTimeout(w.sessionContext.ready, arg.ms, 'session ready');
-            app.shell.activateById(w.id);
-            """,
-            {"path": path, "ms": self.timeout_ms},
-        )
-        self.current = path
-        self.wait_kernel_idle(path)
-        self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=self.timeout_ms)
-
-    def activate(self, path: str | None = None) -> None:
-        self._js("window.jupyterapp.shell.activateById(findPanel(arg).id);", self._path(path))
-
-    def wait_kernel_idle(self, path: str | None = None) -> None:
-        """Wait until the notebook's kernel exists, is connected and idle."""
-        self.page.wait_for_function(
-            f"""(path) => {{ {_FIND}
-              try {{
-                const s = findPanel(path).sessionContext;
-                const k = s.session && s.session.kernel;
-                return !!k && k.connectionStatus === 'connected' && k.status === 'idle';
-              }} catch (e) {{ return false; }}
-            }}""",
-            arg=self._path(path),
-            timeout=self.timeout_ms,
-            polling=100,
-        )
-
-    def run_all(self, path: str | None = None) -> bool:
-        """Run all cells; returns when every execution replied (True if all succeeded)."""
-        self.activate(path)
-        ok = self.execute("notebook:run-all-cells")
-        self.wait_kernel_idle(path)
-        return bool(ok)
-
-    def run_cell(self, index: int, path: str | None = None) -> bool:
-        """Run cell ``index`` only (selection stays on it); waits for its reply."""
-        path = self._path(path)
-        self._js(
-            """
-            const w = findPanel(arg.path);
-            window.jupyterapp.shell.activateById(w.id);
-            w.content.activeCellIndex = arg.index;
-            w.content.deselectAll();
-            """,
-            {"path": path, "index": index},
-        )
-        ok = self.execute("notebook:run-cell")
-        self.wait_kernel_idle(path)
-        return bool(ok)
-
-    def cell_outputs(self, index: int, path: str | None = None) -> list[dict[str, Any]]:
-        """The live (unsaved) outputs of a cell, as nbformat dicts."""
-        return self._js(
-            "return findPanel(arg.path).content.widgets[arg.index].model.outputs.toJSON();",
-            {"path": self._path(path), "index": index},
-        )
-
-    def cell_output_text(self, index: int, path: str | None = None) -> str:
-        return output_text({"cells": [{"outputs": self.cell_outputs(index, path)}]}, 0)
-
-    def cell_locator(self, index: int) -> Any:
-        """Locator for the ``index``-th cell of the current notebook panel."""
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-
-    def save(self, path: str | None = None) -> None:
-        """``docmanager:save`` on the notebook; waits until it is no longer dirty."""
-        path = self._path(path)
-        self.activate(path)
-        self.execute("docmanager:save")
-        self.page.wait_for_function(
-            f"(path) => {{ {_FIND} return !findPanel(path).context.model.dirty; }}",
-            arg=path,
-            timeout=self.timeout_ms,
-            polling=100,
-        )
-
-    def screenshot(self, path: str | os.PathLike[str], full_page: bool = True) -> Path:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(target), full_page=full_page)
-        return target
-
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -670,18 +182,16 @@ def browser() -> Iterator[Any]:
         pw.stop()
 
 
-@pytest.fixture
-def lab_page(
-    browser: Any, jupyterlab: JupyterLabServer, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[LabPage]:
-    """A fresh, logged-in JupyterLab page (own browser context) for one test."""
+@contextlib.contextmanager
+def _page(page_class, browser: Any, server: JupyterLabServer, request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, logged-in page (own browser context); on failure, a screenshot, the console and the server log."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
     page.on("pageerror", lambda e: console.append(f"[pageerror] {e}"))
-    lab = LabPage(page, jupyterlab)
+    lab = page_class(page, server)
     try:
         lab.goto_lab()
         yield lab
@@ -697,13 +207,35 @@ def lab_page(
             except Exception as exc:  # the page may be gone
                 print(f"\n(no screenshot: {exc})")
             print("--- browser console (last 40) ---\n" + "\n".join(console[-40:]))
-            print(f"--- jupyterlab log tail ({jupyterlab.log_path}) ---\n{jupyterlab.log_tail()}")
+            print(f"--- server log tail ({server.log_path}) ---\n{server.log_tail()}")
         try:
-            lab._js("""
-              for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
-                if (w.sessionContext)
-                  await withTimeout(w.sessionContext.shutdown(), 10000, 'shutdown').catch(() => {});
-            """)
+            lab.shutdown_kernels()
         except Exception:
             pass
         context.close()
+
+
+@pytest.fixture
+def lab_page(
+    browser: Any, jupyterlab: JupyterLabServer, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[LabPage]:
+    """A fresh, logged-in JupyterLab page (own browser context) for one test."""
+    with _page(LabPage, browser, jupyterlab, request, tmp_path) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="session")
+def notebook7(jupyter_env: Mapping[str, str | None]) -> Iterator[Notebook7Server]:
+    """A Notebook 7 server (`jupyter notebook`) for the session, configured like ``jupyterlab``."""
+    _require_chromium()
+    with Notebook7Server(jupyter_env) as server:
+        yield server
+
+
+@pytest.fixture
+def notebook7_page(
+    browser: Any, notebook7: Notebook7Server, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Notebook7Page]:
+    """A fresh, logged-in Notebook 7 page: the same helpers as ``lab_page``."""
+    with _page(Notebook7Page, browser, notebook7, request, tmp_path) as page:
+        yield page

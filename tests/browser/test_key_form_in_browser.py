@@ -14,61 +14,12 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.support.openai_server import Reply
-
-WAIT_MS = 15_000
+from tests.browser.support import WAIT_MS, button, input_values, key_form, masked, new_key, type_key_and_save
+from tests.support.openai_server import DEFAULT_MODELS, Reply
 
 LOAD = "%load_ext chatwithtech_magic"
 FORM = "%chatkey"
 QUESTION = "%%chat\nSay hello."
-
-
-def new_key(kind: str = "test") -> str:
-    """A fresh test key, 48 characters: never seen before, so a leak can't be a coincidence."""
-    return f"sk-browser-{kind}-" + secrets.token_hex(16)
-
-
-def masked(key: str) -> str:
-    return f"sk-…{key[-4:]}"
-
-
-def button(scope, name: str):
-    """The ipywidgets button labelled exactly ``name``.
-
-    A button with an ``icon`` has the Font Awesome glyph (a private-use character from
-    the ``::before`` rule) at the start of its accessible name, e.g. "\\uf00c Save & test";
-    the label itself must still match whole.
-    """
-    return scope.get_by_role("button", name=re.compile(r"^[\ue000-\uf8ff]?\s*" + re.escape(name) + "$"))
-
-
-def key_form(scope):
-    form = scope.locator(".chatwithtech-key-form")
-    expect(form).to_be_visible(timeout=WAIT_MS)
-    return form
-
-
-def type_key_and_save(form, key: str, organization: str | None = None):
-    """Type ``key`` (real key presses) into the form's Password field and press "Save & test"."""
-    password = form.get_by_label("API key", exact=True)
-    expect(password).to_have_attribute("type", "password")
-    for label in ("API key", "Organization ID", "Project ID"):
-        expect(form.get_by_label(label, exact=True), f"the form's {label!r} field is hidden").to_be_visible()
-    expect(form.get_by_label("Base URL", exact=True)).to_be_hidden()  # provider "OpenAI": no base URL
-    password.click()
-    password.press_sequentially(key)
-    expect(password).to_have_value(key)
-    if organization is not None:
-        form.get_by_label("Organization ID", exact=True).fill(organization)
-    button(form, "Save & test").click()
-    # Save reads the field and empties it first thing, so it never lingers in widget state.
-    expect(password).to_have_value("", timeout=WAIT_MS)
-    return password
-
-
-def input_values(page) -> list[str]:
-    """What every <input> on the page currently holds (a typed value is not in page.content())."""
-    return page.evaluate("() => Array.from(document.querySelectorAll('input')).map(i => i.value)")
 
 
 def assert_no_key_saved(lab_page, *keys: str) -> dict:
@@ -104,7 +55,7 @@ def test_typing_a_key_into_the_form_saves_it_masked_and_a_saved_notebook_holds_n
     expect(status).to_contain_text(masked(key), timeout=WAIT_MS)
     expect(status).to_contain_text("keyring")
     expect(status).to_contain_text(organization)
-    expect(form).to_contain_text("✔ Connected: 6 models.", timeout=WAIT_MS)
+    expect(form).to_contain_text(f"✔ Connected: {len(DEFAULT_MODELS)} models.", timeout=WAIT_MS)
     assert key not in status.inner_text()
     assert key not in lab_page.cell_locator(1).inner_text()
     assert not any(key in value for value in input_values(lab_page.page))
@@ -143,12 +94,12 @@ def test_the_set_api_key_button_on_a_rejected_key_opens_the_form_in_place(
     # The question gets the "rejected" panel, naming the key only masked.
     lab_page.run_cell(2)
     cell = lab_page.cell_locator(2)
-    panel = cell.locator(".chatwithtech-error-panel")
-    expect(panel).to_be_visible(timeout=WAIT_MS)
-    expect(panel).to_contain_text("The API key was rejected")
-    expect(panel).to_contain_text(masked(wrong))
-    expect(panel).to_contain_text("keyring")  # where the rejected key came from
-    assert wrong not in panel.inner_text()
+    message, panel = cell.locator(".chatwithtech-error"), cell.locator(".chatwithtech-error-panel")
+    expect(panel).to_be_visible(timeout=WAIT_MS)  # the buttons; the message above them is an ordinary output
+    expect(message).to_contain_text("The API key was rejected")
+    expect(message).to_contain_text(masked(wrong))
+    expect(message).to_contain_text("keyring")  # where the rejected key came from
+    assert wrong not in cell.inner_text()
     assert server.chat_requests()[-1].bearer == wrong
 
     # "Set API key" opens the key form inside the panel; the right key goes in there.
@@ -157,7 +108,7 @@ def test_the_set_api_key_button_on_a_rejected_key_opens_the_form_in_place(
     expect(inner.locator(".chatwithtech-key-status")).to_contain_text(masked(wrong))
     type_key_and_save(inner, right)
     expect(inner.locator(".chatwithtech-key-status")).to_contain_text(masked(right), timeout=WAIT_MS)
-    expect(inner).to_contain_text("✔ Connected: 6 models.", timeout=WAIT_MS)
+    expect(inner).to_contain_text(f"✔ Connected: {len(DEFAULT_MODELS)} models.", timeout=WAIT_MS)
     lab_page.cell_locator(2).screenshot(path=str(tmp_path / "panel_with_form.png"))
     models = [r for r in server.requests if r.method == "GET" and r.path.startswith("/v1/models")]
     assert [r.bearer for r in models] == [wrong, right]
@@ -244,5 +195,5 @@ def test_a_typed_key_is_out_of_the_notebook_even_if_it_is_saved_before_save_and_
     expect(password).to_have_attribute("placeholder", re.compile(re.escape(masked(key)) + " received"))
     assert_no_key_saved(lab_page, key)
     button(form, "Save & test").click()
-    expect(form).to_contain_text("✔ Connected: 6 models.", timeout=WAIT_MS)
+    expect(form).to_contain_text(f"✔ Connected: {len(DEFAULT_MODELS)} models.", timeout=WAIT_MS)
     assert [r.bearer for r in server.requests if r.path.startswith("/v1/models")] == [key]

@@ -26,6 +26,13 @@ Scripting rules
 * ``valid_keys`` is checked before the queue: a rejected key gets a 401 ``invalid_api_key``
   and does not consume a scripted response. It applies to every endpoint.
 * Every request is recorded (``server.requests``) before anything is answered.
+* Today's model rules are checked next, also before the queue (a refused request does not
+  consume a scripted response), as the API validates a request before answering it:
+  a model in ``retired`` gets 404 ``model_not_found`` "has been deprecated"; a reasoning
+  model (o-series, gpt-5 and later, except ``*-chat-latest``) refuses ``max_tokens`` and any
+  temperature but 1 with the API's exact bodies; a parameter in ``refuse_params`` is refused
+  the way a gateway does (``refuse("max_completion_tokens", style="azure")``). Set
+  ``strict = False`` to turn the model rules off (``refuse`` still applies).
 
 What the SDK does with the stream failures (measured against this server, openai 3.57.0)
 ------------------------------------------------------------------------------------------
@@ -64,6 +71,7 @@ __all__ = [
     "StreamError",
     "StreamDrop",
     "Hang",
+    "Events",
     "mask_key",
     "invalid_api_key",
     "missing_api_key",
@@ -84,9 +92,38 @@ __all__ = [
     "stream_server_error",
     "DEFAULT_MODELS",
     "DEFAULT_REPLY",
+    "RETIRED_MODELS",
+    "model_deprecated",
+    "unsupported_max_tokens",
+    "unsupported_temperature",
+    "unrecognized_argument",
+    "billing_error",
+    "BILLING_CODES",
+    "ip_not_authorized",
+    "is_reasoning_model",
 ]
 
-DEFAULT_MODELS = ("gpt-4", "gpt-4-32k", "gpt-4-1106-preview", "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "gpt-4o-mini")
+# An account's /models list today (late 2026): chat models, and the others OpenAI lists too.
+DEFAULT_MODELS = (
+    "gpt-6-luna",
+    "gpt-6-sol",
+    "gpt-5.6-luna",
+    "gpt-5.6-terra",
+    "gpt-5-mini",
+    "gpt-4.1-mini",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "text-embedding-3-small",
+    "whisper-1",
+    "dall-e-3",
+    "tts-1",
+    "omni-moderation-latest",
+)
+# Shut down (the openai 3.57.0 ChatModel docstring): the seed's five and others.
+RETIRED_MODELS = frozenset(
+    {"gpt-4", "gpt-4-32k", "gpt-4-1106-preview", "gpt-3.5-turbo", "gpt-3.5-turbo-16k",
+     "o1", "o3-mini", "o4-mini", "gpt-4.1-nano", "gpt-4-turbo", "gpt-4-0613", "gpt-3.5-turbo-0125"}
+)
 DEFAULT_REPLY = "Hello from the test server."
 MODEL_CREATED = 1686935002
 
@@ -124,7 +161,8 @@ class Reply:
 
     ``text`` defaults to the server's ``reply`` (or to ``"".join(chunks)`` when chunks are
     given). ``usage`` may be ``True`` (plausible counts), ``False`` (no usage at all) or a
-    dict ``{"prompt_tokens", "completion_tokens"[, "total_tokens"]}``.
+    dict ``{"prompt_tokens", "completion_tokens"[, "total_tokens", "cached_tokens", "reasoning_tokens"]}``
+    (the last two are sent inside ``prompt_tokens_details`` and ``completion_tokens_details``).
     """
 
     text: str | None = None
@@ -132,6 +170,7 @@ class Reply:
     delay: float = 0.0
     finish_reason: str | None = "stop"
     usage: bool | dict = True
+    model: str | None = None  # the model name the server reports (default: the one requested)
 
 
 @dataclass
@@ -178,6 +217,18 @@ class Hang:
 
     seconds: float
     reply: Any = None
+
+
+@dataclass
+class Events:
+    """A 200 event stream of exactly these events, then ``data: [DONE]`` (unless ``done`` is False).
+
+    A dict is sent as one chat-completion chunk: its keys are merged over a chunk's envelope
+    (``id``, ``object``, ``created``, ``model``), so ``{"choices": [{"index": 0, "delta": {"refusal": "No."},
+    "finish_reason": None}]}`` or ``{"choices": []}`` are enough. A str is written as is (raw SSE lines)."""
+
+    events: list
+    done: bool = True
 
 
 # --------------------------------------------------------------------------- error factories
@@ -254,6 +305,81 @@ def model_not_found(model: str = "gpt-4") -> Error:
             "model_not_found",
         ),
     )
+
+
+def model_deprecated(model: str = "gpt-3.5-turbo") -> Error:
+    """What a shut-down model answers today."""
+    return Error(
+        404,
+        _err(
+            f"The model `{model}` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations",
+            "invalid_request_error",
+            "model_not_found",
+        ),
+    )
+
+
+def unsupported_max_tokens() -> Error:
+    return Error(
+        400,
+        _err(
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+            "invalid_request_error",
+            "unsupported_parameter",
+            "max_tokens",
+        ),
+    )
+
+
+def unsupported_temperature(value: float = 0.3) -> Error:
+    return Error(
+        400,
+        _err(
+            f"Unsupported value: 'temperature' does not support {value:g} with this model. Only the default (1) value is supported.",
+            "invalid_request_error",
+            "unsupported_value",
+            "temperature",
+        ),
+    )
+
+
+def unrecognized_argument(name: str) -> Error:
+    """How older Azure API versions and some gateways refuse a parameter: no code, no param."""
+    return Error(400, _err(f"Unrecognized request argument supplied: {name}", "invalid_request_error"))
+
+
+BILLING_CODES = (
+    "credit_balance_exhausted",
+    "organization_spend_limit_exceeded",
+    "project_spend_limit_exceeded",
+    "organization_usage_limit_exceeded",
+)
+
+
+def billing_error(code: str = "credit_balance_exhausted") -> Error:
+    """Today's billing refusals: 429, type still ``insufficient_quota``, a code per cause."""
+    messages = {
+        "credit_balance_exhausted": "Your credit balance is too low to access the API. Please go to Billing to purchase credits.",
+        "organization_spend_limit_exceeded": "Your organization has reached its monthly spend limit. Please increase the limit in your organization settings.",
+        "project_spend_limit_exceeded": "This project has reached its spend limit. Please increase the project's budget.",
+        "organization_usage_limit_exceeded": "Your organization has reached its usage limit for this tier.",
+    }
+    return Error(429, _err(messages[code], "insufficient_quota", code))
+
+
+def ip_not_authorized(ip: str = "203.0.113.7") -> Error:
+    return Error(
+        401,
+        _err(f"IP not authorized. Your IP address {ip} is not in this project's allowlist.", "invalid_request_error"),
+    )
+
+
+def is_reasoning_model(model: str) -> bool:
+    """The o-series and gpt-5 and later, except the non-reasoning chat aliases (the server's own rule)."""
+    import re
+
+    name = model.rsplit("/", 1)[-1]
+    return bool(re.match(r"(o\d|gpt-[5-9])", name)) and "chat-latest" not in name
 
 
 def rate_limit(
@@ -507,6 +633,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_error(rejection)
             return
 
+        if kind == "chat" and isinstance(body, dict):
+            rejection = owner._check_model_rules(body)
+            if rejection is not None:
+                self._send_error(rejection)
+                return
+
         if kind == "chat" and raw and not isinstance(body, dict):
             self._send_error(
                 bad_request(
@@ -519,6 +651,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
 
         response = owner._next(kind)
+        if response is None and kind == "chat":
+            response = owner._answer_for(body)
         if kind == "chat":
             self._respond_chat(response, body or {})
         else:
@@ -610,6 +744,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         created = int(time.time())
 
         if isinstance(response, Reply):
+            model = response.model or model
             chunks = response.chunks
             text = response.text
             if text is None:
@@ -658,6 +793,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(response, StreamDrop):
             self._stream(cid, created, model, _split(response.text), response.delay, include_usage)
             self._drop()
+            return
+
+        if isinstance(response, Events):
+            self._start(200, "text/event-stream; charset=utf-8")
+            for event in response.events:
+                if isinstance(event, str):
+                    self._chunk(event.encode())
+                else:
+                    self._event({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model, **event})
+            if response.done:
+                self._event("[DONE]")
+            self._end_chunks()
             return
 
 
@@ -714,11 +861,22 @@ def _usage(spec: bool | dict, body: dict, text: str, pieces: int) -> dict | None
     if isinstance(spec, dict):
         prompt = int(spec.get("prompt_tokens", 0))
         completion = int(spec.get("completion_tokens", 0))
-        return {
+        usage = {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": int(spec.get("total_tokens", prompt + completion)),
         }
+        # As OpenAI reports them: cached prompt tokens and reasoning tokens, each inside its details.
+        if "cached_tokens" in spec:
+            usage["prompt_tokens_details"] = {"cached_tokens": int(spec["cached_tokens"]), "audio_tokens": 0}
+        if "reasoning_tokens" in spec:
+            usage["completion_tokens_details"] = {
+                "reasoning_tokens": int(spec["reasoning_tokens"]),
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            }
+        return usage
     prompt = 0
     for message in body.get("messages") or []:
         content = message.get("content") if isinstance(message, dict) else None
@@ -737,7 +895,13 @@ class OpenAIServer:
         self._default_models = list(models)
         self.models: list[str] = list(self._default_models)
         self.reply: str = DEFAULT_REPLY
+        # Replies chosen by the question, used when nothing is scripted: a chat request whose last user
+        # message contains a key gets that key's text. For notebooks, whose kernel can't script the server.
+        self.answers: dict[str, str] = {}
         self.valid_keys: set[str] | None = None
+        self.strict = True  # today's model rules (see the module docstring)
+        self.retired: set[str] = set(RETIRED_MODELS)
+        self.refuse_params: dict[str, str] = {}  # parameter -> "openai" | "azure" refusal style
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
         self._chat_queue: list[Any] = []
@@ -805,7 +969,7 @@ class OpenAIServer:
         Accepts Reply, Error, StreamError, StreamDrop, Hang, or a str (shorthand for Reply(str)).
         """
         for response in responses:
-            if not isinstance(response, (Reply, Error, StreamError, StreamDrop, Hang, str)):
+            if not isinstance(response, (Reply, Error, StreamError, StreamDrop, Hang, Events, str)):
                 raise TypeError(f"cannot answer a chat request with {response!r}")
         with self._lock:
             self._chat_queue.extend(responses)
@@ -831,8 +995,12 @@ class OpenAIServer:
             self.requests.clear()
             self.errors.clear()
         self.reply = DEFAULT_REPLY
+        self.answers = {}
         self.models = list(self._default_models)
         self.valid_keys = None
+        self.strict = True
+        self.retired = set(RETIRED_MODELS)
+        self.refuse_params = {}
 
     def chat_requests(self) -> list[Recorded]:
         with self._lock:
@@ -848,10 +1016,43 @@ class OpenAIServer:
             self.requests.append(record)
             return f"req_{next(self._counter)}"
 
+    def _answer_for(self, body: Any) -> Any:
+        messages = body.get("messages") if isinstance(body, dict) else None
+        users = [m.get("content") for m in messages or [] if isinstance(m, dict) and m.get("role") == "user"]
+        question = users[-1] if users and isinstance(users[-1], str) else ""
+        for key, text in list(self.answers.items()):
+            if key in question:
+                return Reply(text)
+        return None
+
     def _next(self, kind: str) -> Any:
         with self._lock:
             queue = self._chat_queue if kind == "chat" else self._models_queue
             return queue.pop(0) if queue else None
+
+    def refuse(self, param: str, style: str = "azure") -> None:
+        """Act like a gateway that refuses ``param`` in every chat request (``azure``: "Unrecognized
+        request argument supplied"; ``openai``: 400 ``unsupported_parameter`` naming it)."""
+        self.refuse_params[param] = style
+
+    def _check_model_rules(self, body: dict) -> Error | None:
+        model = str(body.get("model") or "")
+        for param, style in self.refuse_params.items():  # a gateway's own rule: applies when not strict too
+            if param in body:
+                if style == "openai":
+                    return Error(400, _err(f"Unsupported parameter: '{param}' is not supported with this model.",
+                                           "invalid_request_error", "unsupported_parameter", param))
+                return unrecognized_argument(param)
+        if not self.strict:
+            return None
+        if model in self.retired:
+            return model_deprecated(model)
+        if is_reasoning_model(model):
+            if "max_tokens" in body:
+                return unsupported_max_tokens()
+            if "temperature" in body and body["temperature"] != 1:
+                return unsupported_temperature(body["temperature"])
+        return None
 
     def _check_key(self, record: Recorded) -> Error | None:
         valid = self.valid_keys

@@ -1,0 +1,138 @@
+"""Which values a setting or a cell option may take: one table, read by ``%config`` and by ``%%chat``.
+
+A value out of range must never cost a request, and must never reach the SDK, where ``nan``
+or a negative timeout becomes a ``ValueError`` traceback. The traits (``ChatMagics.timeout``)
+and the cell options (``-t``) are checked by the same rule, so both refuse the same values
+with the same message. No IPython and no ``openai`` here: the magics import this at load time.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from .defaults import WINDOW_RANGE
+from .i18n import Text
+
+
+class Range(NamedTuple):  # a NamedTuple, not a dataclass: this module is imported at %load_ext
+    low: float | None = None  # None: unbounded
+    high: float | None = None
+    low_open: bool = False  # True: the low end itself is refused (a timeout of 0 can never be met)
+    text: Text = Text("", "")  # what a valid value looks like, for the message
+
+
+RANGES: dict[str, Range] = {
+    "temperature": Range(0, 2, text=Text("a number from 0 to 2", "0 到 2 之间的数")),
+    # 0 leaves the limit to the model, for the trait and for a cell's --max-tokens alike.
+    "max_tokens": Range(0, None, text=Text("a whole number, 0 or more (0 leaves it to the model)", "大于等于 0 的整数（0 表示由模型决定）")),
+    "window": Range(*WINDOW_RANGE, text=Text(f"a whole number from {WINDOW_RANGE[0]} to {WINDOW_RANGE[1]}", f"{WINDOW_RANGE[0]} 到 {WINDOW_RANGE[1]} 之间的整数")),
+    "timeout": Range(0, 3600, low_open=True, text=Text("a number of seconds above 0, at most 3600", "大于 0、最多 3600 的秒数")),
+    "retries": Range(0, 20, text=Text("a whole number from 0 to 20", "0 到 20 之间的整数")),
+    "max_retry_wait": Range(0, 3600, text=Text("a number of seconds from 0 to 3600", "0 到 3600 之间的秒数")),
+    "retry_initial_delay": Range(0, 600, text=Text("a number of seconds from 0 to 600", "0 到 600 之间的秒数")),
+    "render_interval": Range(0, None, text=Text("a number of seconds, 0 or more", "大于等于 0 的秒数")),  # a huge one: render once, at the end
+    "budget": Range(0, None, text=Text("an amount in US dollars, 0 or more (0: no cap)", "大于等于 0 的美元金额（0 表示不设上限）")),
+}
+
+OUT_OF_RANGE = Text("{option} = {value} is not allowed: use {expected}.", "{option} = {value} 不可用：请使用{expected}。")
+EMPTY_MODEL = Text("{option} needs a model name; it is empty.", "{option} 需要一个模型名称，但它是空的。")
+NOT_SENT = Text("Nothing was sent.", "未发送任何请求。")
+KEPT = Text("It stays {current}.", "它保持为 {current}。")
+
+
+def problem(name: str, value, option: str | None = None, language: str = "en") -> str | None:
+    """Why ``value`` can't be used for setting ``name`` (shown as ``option``), or None when it can."""
+    option = option or name
+    if name == "model":
+        return EMPTY_MODEL.get(language, option=option) if not str(value or "").strip() else None
+    rule = RANGES.get(name)
+    if rule is None or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    bad = not math.isfinite(number)  # nan and inf compare False to everything: refuse them first
+    bad = bad or (rule.low is not None and (number < rule.low or (rule.low_open and number == rule.low)))
+    bad = bad or (rule.high is not None and number > rule.high)
+    if not bad:
+        return None
+    return OUT_OF_RANGE.get(language, option=option, value=value, expected=rule.text.get(language))
+
+
+# -- --out NAME -------------------------------------------------------------------------------
+
+# Names IPython keeps in the user namespace and relies on: overwriting one breaks later cells
+# (``In``/``Out``, the output cache ``_``/``__``/``___``, ``_i``/``_ii``/``_iii``, ``_oh``/``_ih``/``_dh``)
+# or every magic (``get_ipython``).
+IPYTHON_NAMES = frozenset(
+    {"In", "Out", "get_ipython", "exit", "quit", "_", "__", "___", "_i", "_ii", "_iii", "_oh", "_ih", "_dh", "_sh"}
+)
+BAD_OUT = Text("--out needs a Python variable name, not '{name}'.", "--out 需要一个 Python 变量名，而不是“{name}”。")
+RESERVED_OUT = Text(
+    "--out {name} would overwrite a name that Python or IPython needs ({why}); choose another name, e.g. --out answer.",
+    "--out {name} 会覆盖 Python 或 IPython 需要的名称（{why}）；请换一个名称，例如 --out answer。",
+)
+WHY = {
+    "keyword": Text("a Python keyword", "Python 关键字"),
+    "dunder": Text("a double-underscore name", "双下划线名称"),
+    "ipython": Text("IPython's own", "IPython 自己的名称"),
+    "builtin": Text("a built-in", "内置名称"),
+}
+
+
+def out_problem(name: str, language: str = "en") -> str | None:
+    """Why ``--out name`` must be refused, or None. Shadowing a built-in such as ``print`` breaks code too."""
+    import builtins
+    import keyword
+
+    if not name.isidentifier():
+        return BAD_OUT.get(language, name=name)
+    why = None
+    if keyword.iskeyword(name):
+        why = "keyword"
+    elif name.startswith("__") and name.endswith("__"):
+        why = "dunder"
+    elif name in IPYTHON_NAMES or _is_history_name(name):
+        why = "ipython"
+    elif hasattr(builtins, name):
+        why = "builtin"
+    return RESERVED_OUT.get(language, name=name, why=WHY[why].get(language)) if why else None
+
+
+def _is_history_name(name: str) -> bool:
+    """``_i12``, ``_12``, ``_i00``: IPython's numbered copies of inputs and outputs."""
+    rest = name[2:] if name.startswith("_i") else name[1:] if name.startswith("_") else None
+    return rest is not None and rest.isdigit()
+
+
+def cell_problem(args, language: str = "en") -> str | None:
+    """The first of a ``%%chat`` line's options that is out of range, said as the user wrote it."""
+    checks = (
+        ("model", getattr(args, "model", None), "-m/--model"),
+        ("temperature", getattr(args, "temperature", None), "-t/--temperature"),
+        ("max_tokens", getattr(args, "max_tokens", None), "--max-tokens"),
+    )
+    for name, value, option in checks:
+        if name == "model" and value is None:
+            continue  # not given: ChatMagics.model applies
+        found = problem(name, value, option, language)
+        if found:
+            return f"{found} {NOT_SENT.get(language)}"
+    return None
+
+
+def request_problem(request, language: str = "en") -> str | None:
+    """The first value of a ``ChatRequest`` that must not be sent (plain Python skips the magics' checks)."""
+    checks = (
+        ("model", request.model, "model"),
+        ("temperature", request.temperature, "temperature"),
+        ("max_tokens", request.max_tokens, "max_tokens"),
+        ("timeout", request.timeout, "timeout"),
+    )
+    for name, value, option in checks:
+        found = problem(name, value, option, language)
+        if found:
+            return found
+    return None

@@ -1,0 +1,105 @@
+"""What an answer cost, from ``genai-prices`` (pydantic's maintained price table, MIT).
+
+genai-prices applies the cached-token and tier rules, so no price is written by hand here.
+It is offline: it prices from the table shipped inside the package and fetches newer
+prices only when its ``UpdatePrices`` is started, which this package never does.
+
+``import genai_prices`` takes about 0.4 s on a cold start, so it is kept off ``%load_ext``
+and out of the time before the first token: ``warm()`` imports it on a background thread
+once the first text of an answer is on screen (``spend.Meter.watch``), while the rest
+streams in, and ``price()`` (called when the answer has finished) waits for that import.
+Only a budget needs a price before sending: then the first cell waits for it, once.
+
+A model it does not know gets ``None``: the answer shows its tokens only, never a guess.
+A gateway's name (``openai/gpt-4.1-mini``, ``azure/gpt-4o``) is priced as the model after
+the last slash, at OpenAI's price.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from .tokens import Figures
+
+PROVIDER = "openai"  # Chat Completions speaks OpenAI's protocol; gateways serve OpenAI's names
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_module = None  # genai_prices, once imported
+_failed = False  # not installed, or broken: prices are then unknown, never a crash
+
+
+def _load() -> None:
+    global _module, _failed
+    try:
+        import genai_prices
+
+        # Parse the bundled price data now too (the first lookup would otherwise pay for it).
+        genai_prices.data_snapshot.get_snapshot()
+        _module = genai_prices
+    except Exception:  # an ImportError, or a broken install: tokens only
+        _failed = True
+
+
+def warm() -> None:
+    """Start importing genai-prices in the background (once per process)."""
+    global _thread
+    with _lock:
+        if _thread is None and _module is None and not _failed:
+            _thread = threading.Thread(target=_load, name="chatwithtech-prices", daemon=True)
+            _thread.start()
+
+
+def _ready():
+    warm()
+    thread = _thread
+    if thread is not None:
+        thread.join()
+    return _module
+
+
+def candidates(model: str) -> list[str]:
+    """The names to look ``model`` up by: as is, then a gateway's name without its prefix."""
+    names = [model]
+    if "/" in model:
+        names.append(model.rsplit("/", 1)[-1])
+    return [name for name in dict.fromkeys(n.strip() for n in names) if name]
+
+
+def price(model: str, figures: Figures | None) -> Decimal | None:
+    """The estimated price in US dollars of ``figures`` on ``model``; None when it is unknown."""
+    if not model or figures is None:
+        return None
+    prices = _ready()
+    if prices is None:
+        return None
+    usage = prices.Usage(
+        input_tokens=figures.prompt,
+        output_tokens=figures.completion,
+        cache_read_tokens=min(figures.cached, figures.prompt) or None,
+    )
+    for name in candidates(model):
+        try:
+            return Decimal(prices.calc_price(usage, name, provider_id=PROVIDER).total_price)
+        except LookupError:
+            continue
+        except Exception:  # a price rule the table can't apply (tiers, a bad entry): unknown, not a crash
+            return None
+    return None
+
+
+def format_cost(cost: Decimal | float | None, approximate: bool = True) -> str:
+    """``≈$0.0012``: two significant digits under a dollar, cents above; empty when unknown."""
+    if cost is None:
+        return ""
+    value = Decimal(str(cost)) if not isinstance(cost, Decimal) else cost
+    mark = "≈" if approximate else ""
+    if value <= 0:
+        return f"{mark}$0"
+    if value >= 1:
+        return f"{mark}${value:,.2f}"
+    if value < Decimal("0.000001"):
+        return "<$0.000001"
+    decimals = max(2, -value.adjusted() + 1)
+    return f"{mark}${value:.{decimals}f}"

@@ -1,0 +1,262 @@
+"""Text from a model or a server, made safe to show: it is always text, never markup.
+
+JupyterLab trusts the outputs produced in the running session, so raw HTML inside a
+``text/markdown`` output is rendered and ``<img onerror=…>`` runs JavaScript as the user.
+Answers can carry HTML (a prompt injection through an interpolated web page, or a
+malicious compatible endpoint), and so can model names and error messages. Every
+renderer passes such text through one of these functions:
+
+* ``html_text``, ``html_attribute`` -- for HTML outputs and HTML widgets (panels, the key form);
+* ``literal_markdown`` -- a short plain string (a model name, the line under an answer)
+  placed into Markdown: every Markdown and HTML character is escaped;
+* ``safe_markdown`` -- an answer: Markdown formatting, code blocks, tables and math keep
+  working, while raw HTML is shown as text and ``javascript:``/``data:`` links are dead.
+
+How ``safe_markdown`` stays safe without a Markdown parser of its own: outside code, only
+the characters that can *start* markup are changed -- ``<`` before a letter, ``/``, ``!`` or
+``?`` (every HTML tag, comment and declaration starts so) and ``&`` before ``#`` or a letter
+(a character reference, which could spell ``javascript&#58;`` in a link). Code is left
+alone only where every renderer must agree it is code: fenced blocks that start at the
+top level, and indented blocks (rewritten as fences, so they cannot be misread as list
+text). An inline code span that holds such characters becomes ``<code>`` HTML that we
+write ourselves, with its content escaped: it looks the same, and it stays harmless
+whatever a renderer decides the backticks around it meant.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# -- plain text ---------------------------------------------------------------------
+
+
+def html_text(text) -> str:
+    """``text`` for an HTML element's content (an output, an HTML widget): shown as written."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+def html_attribute(text) -> str:
+    """``text`` for a quoted HTML attribute value."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+# Characters with a meaning inside a line of Markdown (emphasis, code, links, strikethrough,
+# table cells, math); the rest (``-``, ``.``, ``:``, ``#``) only matter at a line's start,
+# and this text never starts one, so model names stay readable in the saved notebook.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def literal_markdown(text) -> str:
+    """``text`` as literal Markdown inside a line: no formatting, no HTML, no link, no math."""
+    text = " ".join(("" if text is None else str(text)).split())
+    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;")  # entities: they read the same inside <sub> too
+
+
+# -- Markdown ------------------------------------------------------------------------
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_REFERENCE = re.compile(r"&(?=[#A-Za-z])")
+# Schemes that run code or smuggle a document. A zero-width space before the colon turns
+# the link into a harmless relative one (a scheme can't hold it) and is invisible in text.
+_BAD_SCHEME = re.compile(r"(?i)(?<![A-Za-z0-9+.\-])(javascript|vbscript|livescript|data)(?=\\?:)")
+_ZWSP = "\u200b"
+# Autolinks that may stay: a web or mail address cannot run code.
+_SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`\\]*>", re.IGNORECASE)
+# Math (heuristic; safety never depends on it): there a space keeps ``a<b`` from reading as a tag.
+_MATH = re.compile(
+    r"\$\$.+?\$\$|\$[^$\n]+?\$|\\\(.+?\\\)|\\\[.+?\\\]|\\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}", re.DOTALL
+)
+_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def safe_markdown(text, close: bool = False) -> str:
+    """An answer's Markdown with raw HTML shown as text and dangerous links disabled.
+
+    ``close``: end a code fence the text leaves open (an answer cut off mid-code), so
+    that whatever is placed after it is not swallowed into the code block.
+    """
+    text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as renderers do, before finding fences
+    out: list[str] = []
+    for kind, lines in _blocks(text.split("\n")):
+        if kind == "code":
+            out.extend(lines)
+        elif kind == "open":
+            out.extend(lines)
+            if close:
+                out.append(_FENCE_OPEN.match(lines[0]).group(2))
+        else:
+            out.append(_inline("\n".join(lines)))
+    return "\n".join(out)
+
+
+def _indent(line: str) -> int:
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _blocks(lines: list[str]):
+    """Split into ("code", lines) kept verbatim and ("text", lines) to be escaped.
+
+    Only code that every CommonMark renderer reads as code counts: a fence at the top level
+    (column 0, or indented 1-3 spaces outside a list) up to a closing fence, read more
+    generously than the specification so that it never ends later than a renderer's; and an
+    indented block after a blank line outside a list, rewritten as a fence. Anything else,
+    including fences inside list items, is treated as text: at worst a ``<`` in it shows
+    as ``&lt;``, never as markup.
+    """
+    text: list[str] = []
+    in_list = False
+    previous_blank = True
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        opener = _FENCE_OPEN.match(line)
+        if opener and (opener.group(1) == "" or not in_list) and not (opener.group(2)[0] == "`" and "`" in opener.group(3)):
+            fence = opener.group(2)
+            closer = re.compile(r"^ {0,3}" + re.escape(fence) + r"[`~ \t]*$")
+            end = index + 1
+            while end < len(lines) and not closer.match(lines[end]):
+                end += 1
+            if text:
+                yield "text", text
+                text = []
+            yield ("code" if end < len(lines) else "open"), lines[index : end + 1]
+            index, previous_blank = end + 1, False
+            if opener.group(1) == "":
+                in_list = False
+            continue
+        if stripped and _indent(line) >= 4 and previous_blank and not in_list:
+            end = index
+            while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= 4):
+                end += 1
+            while end > index and not lines[end - 1].strip():
+                end -= 1
+            body = [_dedent4(raw) for raw in lines[index:end]]
+            longest = max((len(m) for raw in body for m in re.findall(r"`+", raw)), default=0)
+            fence = "`" * max(3, longest + 1)
+            if text:
+                yield "text", text
+                text = []
+            yield "code", [fence, *body, fence]
+            index, previous_blank = end, False
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif stripped and previous_blank and _indent(line) == 0:
+            in_list = False
+        text.append(line)
+        previous_blank = not stripped
+        index += 1
+    if text:
+        yield "text", text
+
+
+def _dedent4(line: str) -> str:
+    removed = 0
+    for position, char in enumerate(line):
+        if removed >= 4 or char not in " \t":
+            return line[position:]
+        removed += 1 if char == " " else 4 - removed % 4
+    return ""
+
+
+def _inline(text: str) -> str:
+    """Escape a run of Markdown text, keeping its inline code spans as code."""
+    out: list[str] = []
+    plain_start = index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\\" and index + 1 < length and text[index + 1] not in "&<" and _is_punctuation(text[index + 1]):
+            index += 2  # an escaped character (``\``` never opens a code span)
+            continue
+        if char != "`":
+            index += 1
+            continue
+        run_end = index
+        while run_end < length and text[run_end] == "`":
+            run_end += 1
+        run = text[index:run_end]
+        line_start = text.rfind("\n", 0, index) + 1
+        if len(run) >= 3 and not text[line_start:index].strip():
+            index = run_end  # a fence inside a list item: its lines stay block code, escaped as text
+            continue
+        close = _closing_run(text, run_end, len(run))
+        if close is None:
+            index = run_end  # no closing run: the backticks are literal text
+            continue
+        out.append(_escape_text(text[plain_start:index]))
+        content = text[run_end:close]
+        out.append(_code_span(run, content))
+        index = plain_start = close + len(run)
+    out.append(_escape_text(text[plain_start:]))
+    return "".join(out)
+
+
+def _is_punctuation(char: str) -> bool:
+    return char.isascii() and not char.isalnum() and not char.isspace()
+
+
+def _closing_run(text: str, start: int, size: int) -> int | None:
+    for match in re.finditer(r"`+", text[start:]):
+        if len(match.group(0)) == size:
+            return start + match.start()
+    return None
+
+
+def _needs_escaping(text: str) -> bool:
+    return bool(_TAG_START.search(text) or _REFERENCE.search(text) or _BAD_SCHEME.search(text))
+
+
+def _code_span(run: str, content: str) -> str:
+    if not _needs_escaping(content):
+        return f"{run}{content}{run}"
+    shown = content.replace("\n", " ")
+    if len(shown) > 2 and shown[0] == " " and shown[-1] == " " and shown.strip():
+        shown = shown[1:-1]  # CommonMark drops one space on each side
+    # Our own HTML with escaped content: it renders like the code span, and no reading
+    # of the backticks around it can turn its content into markup or a link.
+    escaped = html.escape(shown, quote=False).replace("`", "&#96;").replace("\\", "&#92;")
+    return f"<code>{_BAD_SCHEME.sub(lambda m: m.group(0) + _ZWSP, escaped)}</code>"
+
+
+def _escape_text(text: str) -> str:
+    if not text:
+        return text
+    pieces, last = [], 0
+    for match in _MATH.finditer(text):
+        pieces.append(_escape_prose(text[last : match.start()]))
+        pieces.append(_escape_math(match.group(0)))
+        last = match.end()
+    pieces.append(_escape_prose(text[last:]))
+    return _BAD_SCHEME.sub(lambda m: m.group(0) + _ZWSP, "".join(pieces))
+
+
+def _escape_prose(text: str) -> str:
+    kept: list[str] = []
+
+    def keep(match):
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = _SAFE_AUTOLINK.sub(keep, text.replace("\x00", ""))
+    text = _REFERENCE.sub("&amp;", text)
+    text = _TAG_START.sub("&lt;", text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
+
+
+def _escape_math(text: str) -> str:
+    # In TeX a space after ``<`` or ``&`` changes nothing; outside math it stops a tag or reference.
+    return re.sub(r"([<&])(?=[#A-Za-z/!?])", r"\1 ", text)

@@ -1,0 +1,399 @@
+"""Recorded answers: a JSON-lines file beside the notebook, so "Run all" need not pay again.
+
+A cell's request is looked up by a digest of everything that shapes its answer: the
+endpoint, the model, the messages actually sent (window memory, system prompt and
+interpolated values included) and the effective parameters. Transport details (streaming,
+timeouts, headers) do not shape the answer and are left out, so ``--no-stream`` replays too.
+
+The file is append-only and written a whole line at a time under an exclusive ``flock``,
+so two kernels recording at once never interleave. Every line carries its format version,
+so a future key format can skip old lines instead of misreading them (pycachy's users hit
+exactly that). A damaged line is skipped with a note; nothing here raises on file contents.
+No key, Authorization header or credential-bearing URL part is ever written.
+
+Works without IPython; the session calls ``begin`` once the request's parameters are built,
+then ``Recorded.settle`` before sending (True: nothing is sent) and ``Recorded.record`` after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import errors
+from .credentials import redact
+from .i18n import Text
+
+MODES = ("off", "auto", "record", "replay")
+ENV = "CHATWITHTECH_CACHE"
+FILENAME = "chatwithtech_answers.jsonl"
+FORMAT = 1
+
+# Parameters that change how an answer travels, not what it says. Headers may carry secrets.
+TRANSPORT = frozenset({"stream", "stream_options", "timeout", "extra_headers", "extra_query"})
+
+NOTES = {
+    "damaged": Text(
+        "{file}: line {lines} is damaged and was skipped",
+        "{file}：第 {lines} 行已损坏，已跳过",
+    ),
+    "damaged_many": Text(
+        "{file}: lines {lines} are damaged and were skipped",
+        "{file}：第 {lines} 行已损坏，已跳过",
+    ),
+    "newer": Text(
+        "{file}: line {lines} was written by a newer chatwithtech_magic and was skipped",
+        "{file}：第 {lines} 行由更新版本的 chatwithtech_magic 写入，已跳过",
+    ),
+    "not_written": Text(
+        "the answer could not be recorded in {file}: {reason}",
+        "无法将回答录制到 {file}：{reason}",
+    ),
+    "replayed": Text("replayed · recorded {date} · $0", "重放 · 录制于 {date} · $0"),
+}
+
+
+class BadMode(ValueError):
+    """``CHATWITHTECH_CACHE`` (or a setting) names no known mode."""
+
+
+def effective_mode(setting: str, environ=None) -> tuple[str, str]:
+    """The mode in force and where it comes from: ``(mode, "env" | "config")``.
+
+    The environment variable wins over ``ChatMagics.cache``: it is how CI says "never send
+    anything" without editing the notebooks it runs.
+    """
+    environ = os.environ if environ is None else environ
+    value = (environ.get(ENV) or "").strip().lower()
+    if value:
+        if value not in MODES:
+            raise BadMode(value)
+        return value, "env"
+    return setting, "config"
+
+
+def looks_up(mode: str, refresh: bool) -> bool:
+    return mode == "replay" or (mode == "auto" and not refresh)
+
+
+def records(mode: str, refresh: bool) -> bool:
+    """``record`` and ``auto`` keep new answers; ``--refresh`` asks again and keeps the answer in any mode but replay."""
+    return mode in ("auto", "record") or (refresh and mode != "replay")
+
+
+# -- the lookup key ------------------------------------------------------------------
+def endpoint(base_url: str) -> str:
+    """``scheme://host[:port]/path``: no user:password part, no query (gateways put keys there)."""
+    parts = urlsplit(base_url or "")
+    host = (parts.hostname or "").lower()
+    try:
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:  # a port that is not a number: the request will fail and say so, the key needn't
+        host = parts.netloc.rpartition("@")[2].lower()
+    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+
+
+def _canonical(value):
+    """JSON-ready, with 1.0 and 1 the same (``-t 1`` parses as a float, a setting may be an int)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return str(value)
+
+
+def shaping(params: dict) -> dict:
+    """The parameters that shape the answer: everything sent except transport details."""
+    return {k: _canonical(v) for k, v in params.items() if k not in TRANSPORT}
+
+
+def request_key(base_url: str, params: dict) -> str:
+    payload = [FORMAT, endpoint(base_url), shaping(params)]
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- entries -------------------------------------------------------------------------
+@dataclass
+class Entry:
+    # In the order a reader of the file (or of its diff) wants them; the key and the answer are required.
+    key: str
+    recorded: str = ""  # ISO 8601, UTC
+    endpoint: str = ""
+    model: str = ""  # the model asked for
+    params: dict = field(default_factory=dict)  # the shaping parameters other than the messages, for readers
+    prompt: str = ""  # this cell's text as sent; the key also covers the earlier conversation
+    answer: str = ""
+    answered_by: str = ""  # the model that answered, as the server named it
+    finish_reason: str | None = "stop"
+    usage: dict | None = None
+    cost_usd: float | None = None  # estimated, when the model's price is known
+    request_id: str | None = None
+    also: list[str] = field(default_factory=list)  # keys of the same request before the server's adaptations
+
+    def line(self) -> str:
+        """One JSON line; readable (non-ASCII kept as is) and with a stable field order for diffs."""
+        record = {"format": FORMAT, **self.__dict__}
+        if not record["also"]:
+            del record["also"]
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+    @property
+    def date(self) -> str:
+        return self.recorded[:10]
+
+    @classmethod
+    def parse(cls, data: dict) -> "Entry | None":
+        """The entry on one line; None when a field has the wrong type (a hand edit, a bad merge)."""
+        also, optional = data.get("also", []), (data.get("finish_reason"), data.get("request_id"))
+        if not (
+            isinstance(data.get("key"), str) and isinstance(data.get("answer"), str)
+            and all(isinstance(data.get(name, ""), str) for name in _TEXT_FIELDS)
+            and isinstance(also, list) and all(isinstance(key, str) for key in also)
+            and all(value is None or isinstance(value, str) for value in optional)
+            and isinstance(data.get("usage"), (dict, type(None))) and isinstance(data.get("params", {}), dict)
+        ):
+            return None
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+
+_TEXT_FIELDS = ("recorded", "endpoint", "model", "prompt", "answered_by")
+
+
+@dataclass
+class Contents:
+    entries: dict[str, Entry] = field(default_factory=dict)  # by key and by each ``also`` key; the newest wins
+    damaged: list[int] = field(default_factory=list)  # line numbers
+    newer: list[int] = field(default_factory=list)
+
+
+def parse(data: bytes) -> Contents:
+    contents = Contents()
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            contents.damaged.append(number)
+            continue
+        version = record.get("format") if isinstance(record, dict) else None
+        if type(version) is int and version > FORMAT:
+            contents.newer.append(number)
+            continue
+        entry = Entry.parse(record) if type(version) is int and version == FORMAT else None
+        if entry is None:
+            contents.damaged.append(number)
+            continue
+        for key in (entry.key, *entry.also):
+            contents.entries[key] = entry
+    return contents
+
+
+def _numbers(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:5])
+    return shown + (" …" if len(lines) > 5 else "")
+
+
+def note(name: str, **values) -> Text:
+    """A note with its values filled in, still in both languages: the view picks one."""
+    text = NOTES[name]
+    return Text(text.en.format(**values), text.zh.format(**values))
+
+
+def file_notes(contents: Contents, file: str) -> list[Text]:
+    notes = []
+    if contents.damaged:
+        name = "damaged" if len(contents.damaged) == 1 else "damaged_many"
+        notes.append(note(name, file=file, lines=_numbers(contents.damaged)))
+    if contents.newer:
+        notes.append(note("newer", file=file, lines=_numbers(contents.newer)))
+    return notes
+
+
+def usage_dict(usage) -> dict | None:
+    if usage is None:
+        return None
+    dump = getattr(usage, "model_dump", None)  # the SDK's pydantic models and sse.Record both have it
+    data = usage if isinstance(usage, dict) else dump() if dump else {k: v for k, v in vars(usage).items() if not k.startswith("_")}
+    return _canonical({k: usage_dict(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None})
+
+
+def usage_object(data: dict | None):
+    """The recorded usage in the shape a live answer has (attribute access, nested details)."""
+    from .sse import record  # what a live streamed answer's usage is; replaying needs no ``import openai``
+
+    return record(data) if isinstance(data, dict) else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- the file ------------------------------------------------------------------------
+class AnswerStore:
+    """The recorded answers of the kernel's working directory (the notebook's folder in Jupyter)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self._path = path
+        self._cache: tuple[tuple, Contents] | None = None
+        self._noted: set[tuple] = set()  # file states whose damage was already reported
+
+    @property
+    def path(self) -> Path:
+        # Resolved at each use: %cd moves the kernel, and the file follows the notebook's folder.
+        return Path(self._path) if self._path is not None else Path.cwd() / FILENAME
+
+    def read(self) -> tuple[Contents, tuple | None]:
+        path = self.path
+        try:
+            stat = path.stat()
+        except OSError:
+            return Contents(), None
+        signature = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if self._cache is None or self._cache[0] != signature:
+            try:
+                contents = parse(path.read_bytes())
+            except OSError:
+                contents = Contents()
+            self._cache = (signature, contents)
+        return self._cache[1], signature
+
+    def find(self, key: str) -> Entry | None:
+        """The newest entry for ``key``."""
+        return self.read()[0].entries.get(key)
+
+    def damage_notes(self) -> list[Text]:
+        """Notes about damaged or newer lines: once per state of the file, not under every answer."""
+        contents, signature = self.read()
+        if signature is None or signature in self._noted:
+            return []
+        self._noted.add(signature)
+        return file_notes(contents, self.path.name)
+
+    def append(self, entry: Entry) -> None:
+        """Append one whole line, atomically with respect to other writers; OSError when it can't."""
+        data = entry.line().encode("utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            _lock(fd)
+            # A writer that died mid-line left no newline: start on a fresh line, so only that line is damaged.
+            size = os.fstat(fd).st_size
+            if size and hasattr(os, "pread") and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: O_APPEND writes of one line still land whole in practice
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+# -- one cell ------------------------------------------------------------------------
+@dataclass
+class Recorded:
+    """One request's dealings with the file: looked up before sending, recorded after answering."""
+
+    store: AnswerStore
+    mode: str
+    refresh: bool
+    base_url: str
+    keys: list[str]  # what this kernel would send now, then what a fresh kernel would (nothing learned yet)
+
+    def settle(self, answer) -> bool:
+        """True when no request may be sent: a recorded answer is in ``answer``, or replay mode's miss."""
+        if not looks_up(self.mode, self.refresh):
+            return False
+        entry = next(filter(None, map(self.store.find, self.keys)), None)
+        if entry is None and self.mode == "replay":
+            answer.failure = miss(answer.prompt, self.store.path)  # damage notes wait for an answer to sit under
+            return True
+        answer.notes += self.store.damage_notes()
+        if entry is None:
+            return False  # auto: asked live, and recorded
+        # Shown by the session's ``view.finish``, in the view a live answer uses, in one render as a
+        # ``--no-stream`` answer is: nbval, which ignores display updates, then sees the whole answer.
+        answer.text = entry.answer
+        answer.model = entry.answered_by or entry.model or answer.model
+        answer.usage = usage_object(entry.usage)
+        answer.finish_reason = entry.finish_reason
+        answer.replayed = entry.date or "?"
+        return True
+
+    def record(self, answer, sent: dict, secrets: tuple = (), request_id: str | None = None) -> None:
+        """Keep a complete answer; a note under the answer when the file can't be written."""
+        if not records(self.mode, self.refresh) or answer.failure is not None or not answer.complete:
+            return
+        key = request_key(self.base_url, sent)
+        # Sent after the server's adaptations (a refused parameter dropped, a context trimmed), the
+        # request's key differs from the ones looked up before sending: all of them find this answer.
+        also = [k for k in dict.fromkeys(self.keys) if k != key]
+        contents, _ = self.store.read()
+        known = contents.entries.get(key)
+        if known is not None and known.answer == answer.text and not self.refresh:
+            return  # the same answer again: no churn in the file's history
+        entry = Entry(
+            key=key,
+            also=also,
+            recorded=_now(),
+            endpoint=endpoint(self.base_url),
+            model=str(sent.get("model", "")),
+            answered_by=answer.model,
+            prompt=redact(answer.prompt, *secrets),
+            params={k: v for k, v in shaping(sent).items() if k not in ("messages", "model")},
+            answer=redact(answer.text, *secrets),
+            finish_reason=answer.finish_reason,
+            usage=usage_dict(answer.usage),
+            cost_usd=float(answer.cost) if getattr(answer, "cost", None) is not None else None,  # spend.py priced it
+            request_id=request_id,
+        )
+        try:
+            self.store.append(entry)
+        except OSError as exc:
+            answer.notes.append(note("not_written", file=self.store.path.name, reason=exc.strerror or exc))
+
+
+def miss(prompt: str, path: Path) -> errors.Failure:
+    """The replay-mode panel: which cell has no recorded answer, and in which file."""
+    first = next((line.strip() for line in prompt.splitlines() if line.strip()), "")
+    excerpt = first if len(first) <= 60 else first[:59] + "…"
+    return errors.Failure(errors.kind_named("replay_miss"), message=excerpt, summary=path.name)
+
+
+def replayed_text(answer, language: str = "en") -> str | None:
+    """"replayed · recorded 2026-11-29 · $0" for a replayed answer, else None: the tail of the line under it."""
+    date = getattr(answer, "replayed", None)
+    return NOTES["replayed"].get(language, date=date) if date else None
+
+
+def begin(store: AnswerStore | None, request, base_url: str, *params: dict) -> Recorded | None:
+    """The cell's ``Recorded``, or None when recorded answers play no part (mode off, no --refresh).
+
+    ``params``: the parameters this kernel would send now, then those a fresh kernel would
+    send (before it learns what the endpoint refuses). CI replays in a fresh kernel, so an
+    answer recorded after this kernel learned something must still be found there.
+    """
+    mode = getattr(request, "cache", "off")
+    refresh = getattr(request, "refresh", False)
+    if store is None or (mode == "off" and not refresh):
+        return None
+    keys = list(dict.fromkeys(request_key(base_url, p) for p in params))
+    return Recorded(store, mode, refresh, base_url, keys)

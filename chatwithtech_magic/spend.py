@@ -1,0 +1,303 @@
+"""The session's spend: every answer's tokens and estimated cost, and a budget that holds.
+
+``Meter.before`` runs after the request's messages are built and before anything is sent:
+it makes the messages fit the model's context window (``fit.py``) and refuses a request
+that the budget can't cover. ``Meter.after`` runs when the answer is over, however it
+ended: it counts the usage (or an estimate when a cut-off stream never sent one), prices
+it (``pricing.py``), records it in the ``Ledger`` and fills the answer's cost, notes and
+provenance metadata.
+
+Budget rule (``ChatMagics.budget``, US dollars per session, 0 = no cap): nothing is sent
+when the session has already spent the budget, or when this request's own estimate would
+cross it. The estimate is the prompt's estimated tokens plus max tokens *when set*; with
+no max tokens the answer's size is unknown and is not guessed (assuming a model's largest
+possible answer, 128k tokens, would make a $1 budget refuse every request).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+
+from . import errors, pricing, provenance
+from .fit import fit
+from .i18n import Text
+from .tokens import Figures, approx, estimate, figures_from
+
+WARN_AT = Decimal("0.8")  # a quiet line under each answer from 80 % of the budget on
+
+NOTES = {
+    "dropped": Text(
+        "{count} earlier exchanges left out to fit {model}'s context",
+        "为适应 {model} 的上下文，省略了之前的 {count} 轮对话",
+    ),
+    "dropped_one": Text(
+        "1 earlier exchange left out to fit {model}'s context",
+        "为适应 {model} 的上下文，省略了之前的 1 轮对话",
+    ),
+    "near_budget": Text(
+        "{spent} of this session's {budget} budget spent ({percent}%)",
+        "本会话已花费 {spent}，占 {budget} 预算的 {percent}%",
+    ),
+}
+ESTIMATE_PARTS = {
+    "prompt": Text("{tokens} prompt tokens", "{tokens} 个提示令牌"),
+    "max": Text("{tokens} prompt tokens + up to {max_tokens} answer tokens", "{tokens} 个提示令牌 + 最多 {max_tokens} 个回答令牌"),
+    "unknown": Text("no known price for {model}", "{model} 没有已知价格"),
+}
+
+
+def dollars(value: Decimal | float) -> str:
+    """A budget: ``$1.00``; a budget under a cent keeps its digits (``$0.0005``)."""
+    value = Decimal(str(value))
+    if value == 0 or value >= Decimal("0.01"):
+        return f"${value:,.2f}"
+    return "$" + format(value.normalize(), "f")
+
+
+@dataclass
+class Entry:
+    model: str
+    figures: Figures
+    cost: Decimal | None  # None: no known price for the model
+    replayed: bool = False  # a recorded answer replayed: counted apart, at $0
+    at: float = field(default_factory=time.time)
+
+
+class Ledger:
+    """Every answer of this session, with its figures and estimated cost."""
+
+    def __init__(self):
+        self.entries: list[Entry] = []
+
+    def add(self, model: str, usage, cost: Decimal | float | None = None, replayed: bool = False) -> Entry:
+        """Count one answer; ``usage`` is a response's usage, a dict or ``Figures``."""
+        figures = figures_from(usage) or Figures(estimated=True)
+        if replayed:
+            cost = Decimal(0)
+        elif cost is not None and not isinstance(cost, Decimal):
+            cost = Decimal(str(cost))
+        entry = Entry(model or "?", figures, cost, replayed)
+        self.entries.append(entry)
+        return entry
+
+    @property
+    def spent(self) -> Decimal:
+        """The estimated spend of the answers that were paid for (replayed ones are free)."""
+        return sum((e.cost for e in self.entries if e.cost is not None and not e.replayed), Decimal(0))
+
+    @property
+    def unpriced(self) -> int:
+        """Answers whose model has no known price, so ``spent`` leaves them out."""
+        return sum(1 for e in self.entries if e.cost is None and not e.replayed)
+
+    def rows(self) -> list[dict]:
+        """One row per model (replayed answers in rows of their own), in order of first use."""
+        rows: dict[tuple[str, bool], dict] = {}
+        for e in self.entries:
+            row = rows.setdefault((e.model, e.replayed), _row(e.model, e.replayed))
+            _add_to(row, e)
+        return [_unknown_cost(row) for row in rows.values()]
+
+    def totals(self) -> dict:
+        total = _row("total", False)
+        for e in self.entries:
+            _add_to(total, e)
+        del total["replayed"]
+        return _unknown_cost(total)
+
+    def reset(self) -> None:
+        self.entries.clear()
+
+
+def _row(model: str, replayed: bool) -> dict:
+    return {
+        "model": model,
+        "replayed": replayed,
+        "requests": 0,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "cached_tokens": 0,
+        "reasoning_tokens": 0,
+        "cost_usd": 0.0,  # None when no answer of the row has a known price
+        "unpriced": 0,  # requests whose model has no known price (their cost is not in cost_usd)
+        "estimated_tokens": False,  # some counts are estimates (a stream cut off before its usage)
+    }
+
+
+def _unknown_cost(row: dict) -> dict:
+    """No price known for any of the row's answers: its cost is None, not a misleading $0."""
+    if row["requests"] and row["unpriced"] == row["requests"]:
+        row["cost_usd"] = None
+    return row
+
+
+def _add_to(row: dict, e: Entry) -> None:
+    row["requests"] += 1
+    row["prompt_tokens"] += e.figures.prompt
+    row["completion_tokens"] += e.figures.completion
+    row["cached_tokens"] += e.figures.cached
+    row["reasoning_tokens"] += e.figures.reasoning
+    row["estimated_tokens"] = row["estimated_tokens"] or e.figures.estimated
+    if e.cost is None:
+        row["unpriced"] += 1
+    elif not e.replayed:
+        row["cost_usd"] = float(Decimal(str(row["cost_usd"])) + e.cost)
+
+
+@dataclass
+class Ticket:
+    """One request between ``before`` and ``after``."""
+
+    started: float  # time.monotonic() when it was about to be sent
+    sent_at: float  # time.time(), for the provenance record
+    prompt_estimate: int
+    dropped: int = 0
+    refusal: errors.Failure | None = None  # set when nothing may be sent
+
+
+class Meter:
+    """What the session spends. ``budget`` (US dollars, 0 = no cap) is set by the magics before each cell."""
+
+    def __init__(self, ledger: Ledger | None = None, budget: float = 0.0):
+        self.ledger = ledger or Ledger()
+        self.budget = budget
+
+    # -- before sending -------------------------------------------------------------------
+    def before(self, answer, request, params: dict) -> Ticket:
+        """Fit the messages in ``params`` to the model and check the budget; ``refusal`` when not to send."""
+        model = params.get("model") or request.model
+        reserve = _max_tokens(params)
+        fitted = fit(params.get("messages") or [], model, reserve)
+        ticket = Ticket(time.monotonic(), time.time(), fitted.tokens, fitted.dropped)
+        if fitted.too_large:
+            ticket.refusal = self._too_large(model, fitted, request)
+            return ticket
+        if fitted.dropped:
+            params["messages"] = fitted.messages
+            note = NOTES["dropped_one"] if fitted.dropped == 1 else NOTES["dropped"]
+            _note(answer, _filled(note, count=fitted.dropped, model=model))
+        ticket.refusal = self._over_budget(model, fitted.tokens, reserve)
+        return ticket
+
+    def watch(self, view):
+        """``view``, loading the price table once the first text of the answer is on screen."""
+        return _PricesAfterFirstText(view)
+
+    def _too_large(self, model: str, fitted, request) -> errors.Failure:
+        failure = errors.Failure(errors.kind_named("cell_too_large"), model=model)
+        failure.facts = {"cell_tokens": f"{fitted.tokens:,}", "context_window": f"{fitted.limit:,}"}  # the text says "about"
+        try:
+            from .models import larger_context
+
+            failure.suggestions = larger_context(model, None, limit_tokens=fitted.tokens + _max_tokens_of(request))[:3]
+        except Exception:  # suggestions are a courtesy: the model table is another module's data
+            failure.suggestions = []
+        return failure
+
+    def _over_budget(self, model: str, prompt_tokens: int, max_tokens: int) -> errors.Failure | None:
+        if self.budget <= 0:
+            return None
+        budget = Decimal(str(self.budget))
+        spent = self.ledger.spent
+        cost = pricing.price(model, Figures(prompt=prompt_tokens, completion=max_tokens, estimated=True))
+        if spent < budget and (cost is None or spent + cost <= budget):
+            return None
+        if cost is None:
+            part = ESTIMATE_PARTS["unknown"]
+        else:
+            part = ESTIMATE_PARTS["max"] if max_tokens else ESTIMATE_PARTS["prompt"]
+        needed = spent + (cost or Decimal(0))
+        raise_to = max(budget * 2, (needed * Decimal("1.5")).quantize(Decimal("0.01"), rounding=ROUND_CEILING))
+        failure = errors.Failure(errors.kind_named("budget_reached"), model=model)
+        failure.facts = {
+            "spent": pricing.format_cost(spent),
+            "budget": dollars(budget),
+            "cell_cost": pricing.format_cost(cost) if cost is not None else "?",
+            "estimate": _filled(part, tokens=approx(prompt_tokens), max_tokens=f"{max_tokens:,}", model=model),
+            "raise_to": f"{raise_to:.2f}",
+        }
+        return failure
+
+    # -- when the answer is over ---------------------------------------------------------
+    def after(self, ticket: Ticket, answer, params: dict, request_id: str | None = None) -> None:
+        """Count, price and describe ``answer`` (complete, cut off, interrupted or failed)."""
+        answer.elapsed = time.monotonic() - ticket.started
+        figures = figures_from(answer.usage)
+        answered = answer.text or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
+        if figures is None and answered:
+            # The stream stopped before its usage chunk: the prompt was still processed and the
+            # partial answer generated, so they count, as an estimate.
+            figures = Figures(prompt=ticket.prompt_estimate, completion=estimate(answer.text), estimated=True)
+        model = answer.model or params.get("model", "")
+        replayed = bool(getattr(answer, "replayed", False))
+        if figures is not None:
+            cost = None if replayed else pricing.price(model, figures)
+            entry = self.ledger.add(model, figures, cost, replayed=replayed)
+            answer.figures, answer.cost = entry.figures, entry.cost
+            self._budget_note(answer)
+        if answer.text:
+            answer.metadata = provenance.record(answer, params, ticket, request_id)
+
+    def replayed(self, answer) -> None:
+        """A recorded answer shown again (replay.py): no request, so counted apart at $0."""
+        entry = self.ledger.add(answer.model, figures_from(answer.usage) or Figures(estimated=True), replayed=True)
+        answer.figures, answer.cost, answer.elapsed = entry.figures, entry.cost, 0.0
+        if answer.text:
+            ticket = Ticket(time.monotonic(), time.time(), entry.figures.prompt)
+            answer.metadata = provenance.record(answer, {"model": answer.model}, ticket)
+
+    def _budget_note(self, answer) -> None:
+        if self.budget <= 0:
+            return
+        budget, spent = Decimal(str(self.budget)), self.ledger.spent
+        if spent >= budget * WARN_AT:
+            percent = int(spent * 100 / budget)
+            _note(answer, _filled(NOTES["near_budget"], spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent))
+
+
+class _PricesAfterFirstText:
+    """Passes everything on to ``view``; its first ``update`` also starts loading genai-prices.
+
+    Started when the request is sent, the 0.4 s import competed for the interpreter with
+    the first request's own work and delayed the first token by about 0.2 s (measured on
+    the loopback server). Started once the first text is shown, it overlaps the rest of
+    the stream, and the price is ready, or nearly, when the answer ends.
+    """
+
+    def __init__(self, view):
+        self._view = view
+
+    def update(self, text: str) -> None:
+        self._view.update(text)
+        pricing.warm()
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+
+def _filled(text: Text, **values) -> Text:
+    """``text`` with its values in both languages (a failure's facts are shown in the user's)."""
+    return Text(text.en.format(**values), text.zh.format(**values))
+
+
+def _note(answer, text: Text) -> None:
+    notes = getattr(answer, "notes", None)
+    if notes is not None and text not in notes:
+        notes.append(text)
+
+
+def _max_tokens(params: dict) -> int:
+    value = params.get("max_completion_tokens") or params.get("max_tokens") or 0
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _max_tokens_of(request) -> int:
+    return int(getattr(request, "max_tokens", 0) or 0)
+
+
+__all__ = ["Entry", "Ledger", "Meter", "Ticket"]
