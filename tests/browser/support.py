@@ -543,6 +543,21 @@ class LabPage:
             """
         )
 
+    def end_sessions(self, path: str) -> None:
+        """Make sure the server keeps no session (and so no kernel) for ``path``: reopening must start afresh."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            sessions = [s for s in self.server.api("sessions") if s.get("path") == path]
+            if not sessions:
+                return
+            for session in sessions:
+                try:
+                    self.server.api(f"sessions/{session['id']}", method="DELETE", timeout=20)
+                except urllib.error.HTTPError:  # already gone
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the server still has a session for {path}")
+
     def rewrite_saved(self, change, path: str | None = None) -> None:
         """Edit the saved file (``change(nb)`` mutates the dict) and sign it again, as the frontend's own save
         would: an unsigned notebook is opened untrusted, and then frontends show the safe HTML/text
@@ -565,9 +580,13 @@ class LabPage:
         (the notebook names a kernel that doesn't exist here, so the frontend asks, and "No Kernel" is chosen)."""
         path = self._path(path)
         self.shutdown_kernels()
+        # Leave the app before touching the file: an open document could save over it or start a session again.
+        self.page.goto("about:blank")
+        self.end_sessions(path)
         if not kernel:
             def no_such_kernel(nb):
                 nb["metadata"]["kernelspec"] = {"name": "no-such-kernel", "display_name": "Gone", "language": "python"}
+                nb["metadata"].pop("language_info", None)  # else a frontend may pick a kernel by language
 
             self.rewrite_saved(no_such_kernel, path)
         self.goto_lab()
@@ -575,7 +594,8 @@ class LabPage:
             self.open_notebook(path)
             return
         self._start_open(path)
-        self.page.get_by_role("button", name="No Kernel", exact=True).click(timeout=self.timeout_ms)
+        dialog = self.page.locator(".jp-Dialog")  # "Select Kernel"; the toolbar has a "No Kernel" button too
+        dialog.get_by_role("button", name="No Kernel", exact=True).click(timeout=self.timeout_ms)
         self.current = path
         self.page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=self.timeout_ms)
 
