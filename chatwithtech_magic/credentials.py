@@ -25,7 +25,8 @@ SOURCE_ENVIRONMENT = "environment"
 SOURCE_LABELS = {
     SOURCE_KEYRING: Text("the keyring", "密钥环"),
     SOURCE_SESSION: Text("this session only", "仅本会话"),
-    SOURCE_ENVIRONMENT: Text("the environment (OPENAI_API_KEY)", "环境变量（OPENAI_API_KEY）"),
+    # Said without brackets: it stands inside "(from …)" in panels, and brackets must not nest.
+    SOURCE_ENVIRONMENT: Text("the OPENAI_API_KEY environment variable", "环境变量 OPENAI_API_KEY"),
 }
 
 # Key-shaped strings, masked wherever server text is shown (some servers echo keys).

@@ -20,6 +20,21 @@ class Text(NamedTuple):
         template = self.zh if language == "zh" else self.en
         return template.format(**values) if values else template
 
+    def fill(self, **values) -> "Text":
+        """This text with its values filled in, still in both languages: a note made now, shown later
+        in the view's language."""
+        return Text(self.en.format(**values), self.zh.format(**values))
+
+
+def labelled(label: str, value: str, language: str) -> str:
+    """``label: value``; Chinese text takes the full-width colon, with no space after it."""
+    return f"{label}{'：' if language == 'zh' else ': '}{value}"
+
+
+def bracketed(text: str, language: str) -> str:
+    """`` (text)`` after a word; Chinese text takes full-width brackets, with no space before them."""
+    return f"（{text}）" if language == "zh" else f" ({text})"
+
 
 def choose_language(setting: str = "auto") -> str:
     """``en`` or ``zh``: an explicit setting wins, otherwise the locale decides."""

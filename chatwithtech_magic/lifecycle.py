@@ -20,7 +20,7 @@ _LIMIT = re.compile(r"maximum context length is (\d+)")
 
 
 def fell_back(model: str, chosen: str) -> Text:
-    return Text(FELL_BACK.en.format(model=model, chosen=chosen), FELL_BACK.zh.format(model=model, chosen=chosen))
+    return FELL_BACK.fill(model=model, chosen=chosen)
 
 
 def retiring_notes(model: str) -> list[Text]:
@@ -31,7 +31,7 @@ def retiring_notes(model: str) -> list[Text]:
     if not successor:
         return []
     values = {"model": model, "date": models.shutdown(model).isoformat(), "successor": successor}
-    return [Text(RETIRING.en.format(**values), RETIRING.zh.format(**values))]
+    return [RETIRING.fill(**values)]
 
 
 def mark_retired(failure: errors.Failure, model: str) -> None:

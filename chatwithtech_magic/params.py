@@ -58,13 +58,23 @@ class Adaptations:
     def learn(self, endpoint: str, model: str, changes: dict) -> None:
         self.learned.setdefault((endpoint, model), {}).update(changes)
 
+    def resend(self, failure, params: dict, request, endpoint: str, tried: set) -> tuple[dict, list[Text]] | None:
+        """The parameters to send once more after ``failure`` refused one we added, and notes saying so.
+
+        None when the refusal is about nothing we can adapt, or when this question already adapted
+        that parameter (``tried``, updated here; both max-tokens names count as one): never a loop.
+        The lesson is kept for the model, or for the whole endpoint when it refused ``stream_options``.
+        """
+        step = adapt(failure, params, request, self.get(endpoint, request.model))
+        if step is None or step[3] in tried:
+            return None
+        params, changes, notes, param = step
+        tried |= set(MAX_TOKENS_NAMES) if param in MAX_TOKENS_NAMES else {param}
+        self.learn(endpoint, "*" if param == "stream_options" else request.model, changes)
+        return params, notes
+
     def clear(self) -> None:
         self.learned.clear()
-
-
-def note(text: Text, **values) -> Text:
-    """A note with its values filled in, in both languages."""
-    return Text(text.en.format(**values), text.zh.format(**values))
 
 
 IGNORED = Text("{setting} {value} ignored: {model} {accepts}", "已忽略 {setting} {value}：{model} {accepts}")
@@ -122,10 +132,8 @@ def build(prompt: str, request, conversation, compat: Compat) -> tuple[dict, lis
 
 def _ignored(setting: str, value, model: str, accepts: Text | None = None) -> Text:
     how = accepts or NOT_TAKEN
-    return Text(
-        IGNORED.en.format(setting=SETTING_NAMES.get(setting, setting), value=value, model=model, accepts=how.en),
-        IGNORED.zh.format(setting=SETTING_NAMES.get(setting, setting), value=value, model=model, accepts=how.zh),
-    )
+    values = {"setting": SETTING_NAMES.get(setting, setting), "value": value, "model": model}
+    return Text(IGNORED.en.format(accepts=how.en, **values), IGNORED.zh.format(accepts=how.zh, **values))
 
 
 _UNRECOGNIZED = re.compile(r"unrecognized request argument|unsupported parameter|not supported|unknown (parameter|field|argument)|extra (inputs|fields) (are )?not permitted|unexpected keyword", re.I)
@@ -173,7 +181,7 @@ def adapt(failure, params: dict, request, compat: Compat) -> tuple[dict, dict, l
         if renamed and compat.max_tokens_field == param:
             params[other] = value
             changes["max_tokens_field"] = other
-            notes.append(note(ADAPTED_RENAMED, model=model, param=param, other=other))
+            notes.append(ADAPTED_RENAMED.fill(model=model, param=param, other=other))
         else:
             notes.append(_ignored("max_tokens", value, model, _accepts(message) or NOT_THIS_VALUE))
     elif param == "temperature":
@@ -183,7 +191,7 @@ def adapt(failure, params: dict, request, compat: Compat) -> tuple[dict, dict, l
             notes.append(_ignored("temperature", value, model, accepts or NOT_THIS_VALUE))
         else:
             changes.pop("temperature")  # only our default was refused: a user's own value may still be taken
-            notes.append(note(ADAPTED_DROPPED, model=model, param=param))
+            notes.append(ADAPTED_DROPPED.fill(model=model, param=param))
     elif param == "reasoning_effort":
         if failure.code == "unsupported_value":  # the model takes the parameter, not this value
             notes.append(_ignored("reasoning_effort", value, model, _accepts(message) or NOT_THIS_VALUE))
@@ -200,6 +208,6 @@ def _accepts(message: str) -> Text | None:
     """What the server's message says the model takes, in both languages; None when it does not say."""
     match = _ONLY_VALUE.search(message)
     if match:
-        return note(ONLY_DEFAULT, value=match.group(1))
+        return ONLY_DEFAULT.fill(value=match.group(1))
     match = re.search(r"supports at most (\d+)", message, re.I)
-    return note(AT_MOST, value=match.group(1)) if match else None
+    return AT_MOST.fill(value=match.group(1)) if match else None

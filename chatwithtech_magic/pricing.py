@@ -24,22 +24,27 @@ from .tokens import Figures
 
 PROVIDER = "openai"  # Chat Completions speaks OpenAI's protocol; gateways serve OpenAI's names
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # starting the thread
+_loading = threading.Lock()  # the import itself: held by whichever thread does it
 _thread: threading.Thread | None = None
 _module = None  # genai_prices, once imported
 _failed = False  # not installed, or broken: prices are then unknown, never a crash
 
 
 def _load() -> None:
+    """Import genai-prices once; on the background thread, or on the caller's when that never ran."""
     global _module, _failed
-    try:
-        import genai_prices
+    with _loading:
+        if _module is not None or _failed:
+            return
+        try:
+            import genai_prices
 
-        # Parse the bundled price data now too (the first lookup would otherwise pay for it).
-        genai_prices.data_snapshot.get_snapshot()
-        _module = genai_prices
-    except Exception:  # an ImportError, or a broken install: tokens only
-        _failed = True
+            # Parse the bundled price data now too (the first lookup would otherwise pay for it).
+            genai_prices.data_snapshot.get_snapshot()
+            _module = genai_prices
+        except Exception:  # an ImportError, or a broken install: tokens only
+            _failed = True
 
 
 def warm() -> None:
@@ -52,10 +57,11 @@ def warm() -> None:
 
 
 def _ready():
-    warm()
-    thread = _thread
-    if thread is not None:
-        thread.join()
+    # Not ``_thread.join()``: a Ctrl-C that lands inside ``warm()`` (the user stops a cell just as
+    # its first text shows) can leave a thread that never started, and joining it raises
+    # RuntimeError, a traceback in place of the interrupted answer. The lock waits for a load
+    # under way on the thread, and a load that never began happens here.
+    _load()
     return _module
 
 

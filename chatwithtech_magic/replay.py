@@ -209,8 +209,7 @@ def _numbers(lines: list[int]) -> str:
 
 def note(name: str, **values) -> Text:
     """A note with its values filled in, still in both languages: the view picks one."""
-    text = NOTES[name]
-    return Text(text.en.format(**values), text.zh.format(**values))
+    return NOTES[name].fill(**values)
 
 
 def file_notes(contents: Contents, file: str) -> list[Text]:

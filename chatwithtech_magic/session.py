@@ -15,7 +15,7 @@ from .conversation import Conversation, Exchange
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
-from .params import Adaptations, adapt, build
+from .params import Adaptations, build
 from .request import ChatRequest
 from .retry import next_delay
 from .sse import stream_into
@@ -89,10 +89,8 @@ class ChatSession:
         throttle_interval: float = DEFAULT_INTERVAL,
     ) -> Answer:
         view = view if view is not None else TextView()
-        prompt = faults.clean_text(prompt)  # a lone surrogate (from an interpolated value) can't be sent as UTF-8
-        if request.system:
-            request = request.but(system=faults.clean_text(request.system))
-        answer = Answer(prompt=prompt, model=request.model, notes=list(request.notes))
+        answer, request = _start(prompt, request)
+        prompt = answer.prompt
         recorded = self._recorded(prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
         if recorded is not None and recorded.settle(answer):
             return self._replayed(answer, request, recorded, view)
@@ -101,12 +99,8 @@ class ChatSession:
         except ChatFailure as refused:  # no usable key: nothing is sent
             answer.failure = refused.failure
             return self._finish(answer, view)
-        request = self._remembered_model(request, base_url)
-        answer.model = request.model
-        params, notes = self.compose(prompt, request, base_url)
-        answer.notes += notes
-        ticket = self.meter.before(answer, request, params)  # fit the context window, hold the budget
-        if ticket.refusal is not None:  # nothing is sent
+        request, params, ticket = self._prepare(answer, request, base_url)
+        if ticket.refusal is not None:  # too large for the model, or over the budget: nothing is sent
             answer.failure = self._fill(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
@@ -122,12 +116,9 @@ class ChatSession:
                 answer.interrupted = True
             except Exception as exc:
                 failure = self._classify(exc, bool(draft.text), request, credentials, base_url)
-                # A parameter we added that this model refuses: resend once without it or renamed (params.py).
-                step = None if draft.text else adapt(failure, params, request, self.adaptations.get(base_url, request.model))
-                if step is not None and step[3] not in adapted:
-                    params, changes, notes, param = step
-                    adapted |= {param, *(("max_tokens", "max_completion_tokens") if "max" in param else ())}
-                    self.adaptations.learn(base_url, "*" if param == "stream_options" else request.model, changes)
+                resent = None if draft.text else self.adaptations.resend(failure, params, request, base_url, adapted)
+                if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
+                    params, notes = resent
                     answer.notes += notes
                     attempt -= 1  # a compatibility resend, not a retry
                     continue
@@ -190,7 +181,7 @@ class ChatSession:
         return self._finish(answer, view)
 
     def params_for(self, prompt: str, request: ChatRequest, base_url: str | None = None, conversation: Conversation | None = None) -> dict:
-        """The parameters ``ask`` sends for ``prompt`` now. ``--dry-run`` shows these, so keep every rule here."""
+        """The parameters ``ask`` builds for ``prompt`` now, before the context is fitted (the replay lookup key)."""
         if base_url is None:
             base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
         request = self._remembered_model(request, base_url)
@@ -200,18 +191,26 @@ class ChatSession:
         """``--dry-run``: the parameters ``ask`` would send now (context fitted), the answer's notes as
         they would be, and the refusal (too large, over budget) when it would send nothing. Sends nothing.
 
-        The same steps as ``ask`` before its first attempt, in the same order.
+        Through the very steps ``ask`` takes before its first attempt (``_start``, ``_prepare``), so
+        what it shows can't drift from what is sent.
         """
-        prompt = faults.clean_text(prompt)
-        if request.system:
-            request = request.but(system=faults.clean_text(request.system))
-        answer = Answer(prompt=prompt, model=request.model, notes=list(request.notes))
+        answer, request = _start(prompt, request)
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
-        request = self._remembered_model(request, base_url)
-        params, notes = self.compose(prompt, request, base_url, conversation)
-        answer.notes += notes
-        ticket = self.meter.before(answer, request, params)
+        _, params, ticket = self._prepare(answer, request, base_url, conversation)
         return params, answer, ticket.refusal
+
+    def _prepare(self, answer: Answer, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
+        """What would be sent, and whether it may be: ``(request, params, ticket)``.
+
+        The model remembered for a default that does not exist here, the parameters this endpoint
+        and model take with notes on settings ignored (params.py), then the messages fitted to
+        the model's context and the budget held (spend.py; ``ticket.refusal`` when nothing may be sent).
+        """
+        request = self._remembered_model(request, base_url)
+        answer.model = request.model
+        params, notes = self.compose(answer.prompt, request, base_url, conversation)
+        answer.notes += notes
+        return request, params, self.meter.before(answer, request, params)
 
     def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
         """Parameters and notes on ignored settings, from what this endpoint and model take (params.py)."""
@@ -335,6 +334,15 @@ class ChatSession:
 
     def reset(self) -> None:
         self.conversation.reset()
+
+
+def _start(prompt: str, request: ChatRequest) -> tuple[Answer, ChatRequest]:
+    """The cell's empty ``Answer`` and its request, their text made sendable: a lone surrogate
+    (from an interpolated value) can't be encoded as UTF-8."""
+    prompt = faults.clean_text(prompt)
+    if request.system:
+        request = request.but(system=faults.clean_text(request.system))
+    return Answer(prompt=prompt, model=request.model, notes=list(request.notes)), request
 
 
 def usable_key(credentials: Credentials) -> tuple[Credentials, str | None]:

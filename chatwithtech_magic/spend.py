@@ -177,7 +177,7 @@ class Meter:
         if fitted.dropped:
             params["messages"] = fitted.messages
             note = NOTES["dropped_one"] if fitted.dropped == 1 else NOTES["dropped"]
-            _note(answer, _filled(note, count=fitted.dropped, model=model))
+            _note(answer, note.fill(count=fitted.dropped, model=model))
         ticket.refusal = self._over_budget(model, fitted.tokens, reserve)
         return ticket
 
@@ -215,7 +215,7 @@ class Meter:
             "spent": pricing.format_cost(spent),
             "budget": dollars(budget),
             "cell_cost": pricing.format_cost(cost) if cost is not None else "?",
-            "estimate": _filled(part, tokens=approx(prompt_tokens), max_tokens=f"{max_tokens:,}", model=model),
+            "estimate": part.fill(tokens=approx(prompt_tokens), max_tokens=f"{max_tokens:,}", model=model),  # in the user's language when shown
             "raise_to": f"{raise_to:.2f}",
         }
         return failure
@@ -254,7 +254,7 @@ class Meter:
         budget, spent = Decimal(str(self.budget)), self.ledger.spent
         if spent >= budget * WARN_AT:
             percent = int(spent * 100 / budget)
-            _note(answer, _filled(NOTES["near_budget"], spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent))
+            _note(answer, NOTES["near_budget"].fill(spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent))
 
 
 class _PricesAfterFirstText:
@@ -275,11 +275,6 @@ class _PricesAfterFirstText:
 
     def __getattr__(self, name):
         return getattr(self._view, name)
-
-
-def _filled(text: Text, **values) -> Text:
-    """``text`` with its values in both languages (a failure's facts are shown in the user's)."""
-    return Text(text.en.format(**values), text.zh.format(**values))
 
 
 def _note(answer, text: Text) -> None:

@@ -384,6 +384,41 @@ def test_genai_prices_loads_only_after_the_first_text_is_on_screen_and_the_price
     assert done.stdout.split() == ["False", "True"]
 
 
+INTERRUPTED_AS_PRICES_LOAD = """
+import threading
+from chatwithtech_magic.credentials import CredentialStore
+from chatwithtech_magic.request import ChatRequest
+from chatwithtech_magic.session import ChatSession
+
+start = threading.Thread.start
+
+def interrupted_start(thread):
+    if thread.name == "chatwithtech-prices":
+        raise KeyboardInterrupt  # Ctrl-C lands as the first text shows, before the price thread runs
+    start(thread)
+
+threading.Thread.start = interrupted_start
+store = CredentialStore(environ={"OPENAI_API_KEY": "%s", "OPENAI_BASE_URL": "%s"})
+answer = ChatSession(store).ask("Hi", ChatRequest(model="gpt-4.1-mini"), type("View", (), {"update": lambda s, t: None, "finish": lambda s, a: None})())
+print(answer.interrupted, bool(answer.text), answer.failure is None, answer.cost is not None and answer.cost > 0)
+"""
+
+
+def test_a_ctrl_c_just_as_the_price_table_starts_loading_keeps_the_interrupted_answer_and_its_price(server):
+    # In a kernel the user's Ctrl-C lands wherever the main thread is; right after the first text is shown that is
+    # often inside the thread start of pricing.warm(). It once left a thread that never ran, and joining it raised.
+    import os
+
+    server.script(Reply(chunks=[f"w{i} " for i in range(20)], delay=0.01))
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring"}
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_AS_PRICES_LOAD % (TEST_KEY, server.base_url)], capture_output=True, text=True, timeout=60, env=env
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "True"]
+
+
 # -- provenance in a saved notebook ---------------------------------------------------------------------------
 
 

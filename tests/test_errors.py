@@ -173,7 +173,7 @@ def test_a_rejected_key_shows_the_masked_key_its_source_and_a_set_key_button_aft
 
     bundle = panel_bundle(cap)
     assert bundle["text/plain"].startswith("✖ The API key was rejected")
-    assert f"The server did not accept the key {MASKED} (from the environment (OPENAI_API_KEY))" in bundle["text/plain"]
+    assert f"The server did not accept the key {MASKED} (from the OPENAI_API_KEY environment variable)" in bundle["text/plain"]
     assert "6891767-error-code-401-invalid-authentication" in bundle["text/html"]
     assert labels(panel_of(cap)) == ["Set API key"]
     assert len(server.chat_requests()) == 1  # never retried
@@ -788,7 +788,7 @@ def test_a_key_with_a_character_no_key_has_is_reported_without_a_traceback_or_a_
 
     text = panel_bundle(cap)["text/plain"]
     assert text.startswith("✖ The API key contains characters a key cannot have")
-    assert f"({char})" in text and "(from the environment (OPENAI_API_KEY))" in text
+    assert f"({char})" in text and "(from the OPENAI_API_KEY environment variable)" in text
     assert labels(panel_of(cap)) == ["Set API key"]
     assert server.requests == [] and sleeps == []
     assert bad_key not in shown(cap)

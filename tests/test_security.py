@@ -538,7 +538,7 @@ def test_a_badly_pasted_key_is_refused_at_save_and_the_character_is_named(shell,
 def test_chat_settings_name_the_key_source_without_nested_brackets(shell, api_key):
     with capture_output() as cap:
         shell.run_line_magic("chat", "")
-    assert "sk-…WXYZ · from the environment (OPENAI_API_KEY)" in cap.stdout
+    assert "sk-…WXYZ · from the OPENAI_API_KEY environment variable" in cap.stdout
     assert "((" not in cap.stdout and "))" not in cap.stdout
 
 
@@ -555,7 +555,7 @@ def test_chat_history_in_chinese_says_you_in_chinese(shell, server, api_key):
     chat(shell, "-m gpt-4.1-mini", "你好")
     history = chat_line(shell, "history")
     assert "**1. 你**" in markdown_outputs(history)[0]
-    assert "[1] 你:" in history.outputs[0].data["text/plain"]
+    assert "[1] 你：你好" in history.outputs[0].data["text/plain"]  # full-width colon in Chinese
 
 
 def test_the_terminal_countdown_writes_whole_lines_when_the_output_is_not_a_terminal():

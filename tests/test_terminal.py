@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from chatwithtech_magic.defaults import DEFAULT_MODEL
 from tests.support.environment import TEST_KEY
 from tests.support.openai_server import Reply, StreamDrop, insufficient_quota, rate_limit
 
@@ -33,7 +34,7 @@ def environment(key: str | None = TEST_KEY) -> dict:
     return env
 
 
-def terminal(*cells: str, options: tuple = (), key: str | None = TEST_KEY) -> tuple[list[str], list[str]]:
+def terminal(*cells: str, options: tuple = (), key: str | None = TEST_KEY, cwd=None) -> tuple[list[str], list[str]]:
     """Run ``cells`` one after another in one terminal IPython; stdout and stderr split per cell."""
     code = (
         "import sys\n"
@@ -41,7 +42,7 @@ def terminal(*cells: str, options: tuple = (), key: str | None = TEST_KEY) -> tu
         "    get_ipython().run_cell(cell)\n"
         f"    print({SEPARATOR!r}); print({SEPARATOR!r}, file=sys.stderr)\n"
     )
-    done = subprocess.run(ipython_command(code, *options), capture_output=True, text=True, env=environment(key), timeout=60, stdin=subprocess.DEVNULL)
+    done = subprocess.run(ipython_command(code, *options), capture_output=True, text=True, env=environment(key), timeout=60, stdin=subprocess.DEVNULL, cwd=cwd)
     assert done.returncode == 0, done.stderr
     out = [part.strip("\n") for part in done.stdout.split(SEPARATOR + "\n")][: len(cells)]
     err = [part.strip("\n") for part in done.stderr.split(SEPARATOR + "\n")][: len(cells)]
@@ -58,7 +59,9 @@ def test_the_answer_is_printed_as_plain_text_while_it_streams(server):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=30) == 0, stderr
 
-    assert "".join(reads) == "First **then** last.\n"  # the Markdown source, no HTML, no usage line
+    answer, usage = "".join(reads).split("\n")[:2]
+    assert answer == "First **then** last."  # the Markdown source, no HTML
+    assert usage.startswith(f"— {DEFAULT_MODEL} · ") and "tokens" in usage and " s · ≈$" in usage  # the quiet line under it
     first = next(i for i, _ in enumerate(reads) if "First" in "".join(reads[: i + 1]))
     assert "last." not in "".join(reads[: first + 1])  # the beginning was shown before the end arrived
     assert stderr == ""
@@ -80,7 +83,7 @@ def test_a_rate_limit_countdown_goes_to_stderr_and_the_answer_to_stdout(server):
 
     [out], [err] = terminal("%%chat\nHi")
 
-    assert out == "After the wait."
+    assert out.splitlines()[0] == "After the wait." and out.splitlines()[1].startswith(f"— {DEFAULT_MODEL} · ")
     assert "⏳ Rate limit reached — retrying in 0.0 s (attempt 2 of 4)" in err
     assert len(server.chat_requests()) == 2
 
@@ -91,7 +94,8 @@ def test_a_dropped_stream_keeps_the_partial_text_marks_it_and_prints_the_error_b
     [out, history], _ = terminal("%%chat\nTell me", "%chat history")
 
     lines = out.splitlines()
-    assert lines[:3] == ["Half an answer", "[answer incomplete: the stream stopped early]", "✖ The answer was cut off"]
+    assert lines[:2] == ["Half an answer", "[answer incomplete: the stream stopped early]"]
+    assert lines[2].startswith(f"— {DEFAULT_MODEL} · ") and lines[3] == "✖ The answer was cut off"
     assert "[1] gpt-6-luna (incomplete): Half an answer" in history
 
 
@@ -100,9 +104,9 @@ def test_line_commands_print_plain_text_and_the_key_only_masked(server):
 
     [settings, models, usage], [_, _, usage_err] = terminal("%chat", "%chat models", "%%chat --bogus\nHi")
 
-    assert "sk-…WXYZ · from the environment (OPENAI_API_KEY)" in settings and TEST_KEY not in settings
+    assert "sk-…WXYZ · from the OPENAI_API_KEY environment variable" in settings and TEST_KEY not in settings
     assert models.splitlines()[1:] == ["  my-model", "  gpt-4 — retired 2026-10-23, from the seed's catalog"]
-    assert usage == "" and usage_err == "UsageError: unrecognized arguments: --bogus"
+    assert usage == "" and usage_err.startswith("UsageError: %%chat has no option --bogus.")
     assert server.chat_requests() == []
 
 
@@ -119,7 +123,9 @@ def test_the_terminal_speaks_chinese_with_language_zh(server):
 
     [out], _ = terminal("%%chat\n你好", options=("--ChatMagics.language=zh",))
 
-    assert out.splitlines()[:3] == ["半个回答", "[回答不完整：数据流提前中断]", "✖ 回答被中断"]
+    lines = out.splitlines()
+    assert lines[:2] == ["半个回答", "[回答不完整：数据流提前中断]"] and lines[3] == "✖ 回答被中断"
+    assert lines[2].startswith(f"— {DEFAULT_MODEL} · ") and "个令牌" in lines[2]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
@@ -145,3 +151,27 @@ def test_ctrl_c_while_streaming_keeps_the_partial_text_marked_interrupted_and_ip
     assert note == "[answer incomplete: interrupted]"
     assert "(incomplete): w0 w1" in out and out.rstrip().endswith("still here")
     assert "Traceback" not in out + stderr.decode()
+
+
+def test_the_line_under_an_answer_and_its_notes_are_one_quiet_line_in_the_terminal_too(server):
+    server.script(Reply("Paris.", usage={"prompt_tokens": 1200, "completion_tokens": 3}))
+
+    [out], _ = terminal("%%chat -m gpt-4.1-mini\nCapital of France? {In[99]}")
+
+    answer, quiet = out.splitlines()
+    assert answer == "Paris."
+    assert quiet.startswith("— gpt-4.1-mini · 1,200 → 3 tokens · ") and " s · ≈$" in quiet
+    assert "In[99]" in quiet  # the note on the reference that was not found, on the same line
+    assert "\x1b" not in out  # dimmed only on a real terminal, never in a pipe or a log
+
+
+def test_a_replayed_answer_says_so_under_it_in_the_terminal(server, tmp_path):
+    server.script(Reply("Recorded once."))
+    cells = ("%%chat -m gpt-4.1-mini\nSay it once", "%chat reset", "%%chat -m gpt-4.1-mini\nSay it once")
+
+    [first, _, again], _ = terminal(*cells, options=("--ChatMagics.cache=auto",), cwd=tmp_path)
+
+    assert first.splitlines()[1].startswith("— gpt-4.1-mini · ") and "tokens" in first
+    assert again.splitlines()[0] == "Recorded once."
+    assert again.splitlines()[1].startswith("— gpt-4.1-mini · replayed") and "$0" in again.splitlines()[1]
+    assert len(server.chat_requests()) == 1

@@ -182,7 +182,7 @@ class ChatMagics(Magics):
         """
         if self._refused_key(line, cell):  # a key on the line: nothing is parsed, echoed or sent
             return None
-        args = self._parse(line)
+        args = self._parse(line, "%chat" if cell is None else "%%chat")
         if cell is None:
             return self._command(args.command or "settings", args)
         if args.command:
@@ -256,7 +256,7 @@ class ChatMagics(Magics):
         filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)
         return filled.text.strip("\n"), filled.notes(self.lang)
 
-    def _parse(self, line: str):
+    def _parse(self, line: str, name: str = "%%chat"):
         """Options split like a shell does: quotes group words and are removed (``-s "Be brief."``).
 
         IPython's ``parse_argstring`` keeps the quotes (``posix=False``) and raises a bare
@@ -264,7 +264,7 @@ class ChatMagics(Magics):
         """
         from .args import parse
 
-        return parse(self.chat, line, self.lang)  # the same reading as %chatkey's
+        return parse(self.chat, line, self.lang, name=name)  # the same reading as %chatkey's
 
     def _cache_setting(self) -> str:
         """For %chat: the mode in force, where it comes from, and the file."""
@@ -384,6 +384,7 @@ class ChatMagics(Magics):
         notice(self.shell, MSG["reset"].get(self.lang, count=count))
 
     def _cmd_history(self, args):
+        from ..i18n import bracketed, labelled
         from ..render.safe import literal_markdown, safe_markdown
 
         exchanges = self.session.conversation.exchanges
@@ -392,13 +393,13 @@ class ChatMagics(Magics):
             return
         parts, plain = [], []
         for number, exchange in enumerate(exchanges, 1):
-            mark = "" if exchange.complete else f" ({MSG['incomplete'].get(self.lang)})"
+            mark = "" if exchange.complete else bracketed(MSG["incomplete"].get(self.lang), self.lang)
             # Shown capped (caps.py): an 8 MB prompt must not print 16 MB; the conversation keeps it whole.
             prompt, reply = (cap(text, HISTORY_LIMIT, self.lang) for text in (exchange.prompt, exchange.answer))
             # Prompts (interpolated pages), answers and model names are text, never HTML (render/safe.py).
             you, model = MSG["you"].get(self.lang), literal_markdown(exchange.model)
-            parts.append(f"**{number}. {you}** ({model})\n\n{safe_markdown(prompt, close=True)}\n\n**{number}. {model}**{mark}\n\n{safe_markdown(reply, close=True)}")
-            plain.append(f"[{number}] {you}: {prompt}\n[{number}] {exchange.model}{mark}: {reply}")
+            parts.append(f"**{number}. {you}**{bracketed(model, self.lang)}\n\n{safe_markdown(prompt, close=True)}\n\n**{number}. {model}**{mark}\n\n{safe_markdown(reply, close=True)}")
+            plain.append(f"[{number}] {labelled(you, prompt, self.lang)}\n[{number}] {labelled(exchange.model + mark, reply, self.lang)}")
         self._publish_markdown("\n\n---\n\n".join(parts), "\n\n".join(plain))
 
     def _cmd_models(self, args):

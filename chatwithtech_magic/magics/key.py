@@ -97,9 +97,9 @@ class KeyMagics(Magics):
             # Printed, not raised: only an "ok" reply lets JupyterLab rewrite the cell.
             refuse(self.shell, line, secrets, MSG["refused"].get(lang), VALUE_OPTIONS, is_terminal(self.shell))
             return
-        from .args import parse
+        from .args import NOTHING_CHANGED, parse
 
-        args = parse(self.chatkey, line, lang, echo=False)  # split like a shell, as %%chat: --org "" clears
+        args = parse(self.chatkey, line, lang, echo=False, nothing=NOTHING_CHANGED)  # split like a shell, as %%chat: --org "" clears
         if args.command not in (None, *COMMANDS):
             raise UsageError(MSG["unknown"].get(lang))
         connection = args.connection or args.name or self.chat.connection
@@ -138,8 +138,11 @@ class KeyMagics(Magics):
             publish(fallback_bundle(lang))
             return None
         if slot is not None:
-            slot.children = (form.widget,)
+            slot.children = (form.widget,)  # under an error panel's message, which says what to do
         else:
+            from ..widgets.key_form import intro_bundle
+
+            publish(intro_bundle(connection, lang))  # an ordinary output: still reads when the widget can't show
             publish(widget_bundle(form.widget, fallback_bundle(lang)))
         return form
 

@@ -127,6 +127,23 @@ class TerminalView(TextView):
             for note in (answer.incomplete_note(self.language) if not answer.complete else None, answer.truncated_note(self.language)):
                 if note:
                     self.out.write(f"[{note}]\n")
-            if getattr(answer, "notes", None):
-                self.out.write("[" + " · ".join(answer.note_lines(self.language)) + "]\n")
+            self.out.write(quiet_line(answer, self.language, self.out))
         self.out.flush()
+
+
+def quiet_line(answer, language: str, out=None) -> str:
+    """What a notebook shows small under an answer (model · tokens · time · ≈$cost, or "replayed", then
+    the notes) as one line for a terminal: after "— ", dimmed when ``out`` is a terminal. No brackets
+    around it: the token figures have their own, and brackets must not nest."""
+    parts = [usage_line(answer, language)] if (answer.usage or answer.model) else []
+    if getattr(answer, "notes", None):
+        parts.extend(answer.note_lines(language))
+    parts = [part for part in parts if part]
+    if not parts:
+        return ""
+    line = "— " + " · ".join(parts)
+    try:
+        live = out is not None and out.isatty()
+    except (AttributeError, ValueError):
+        live = False
+    return f"\x1b[2m{line}\x1b[0m\n" if live else f"{line}\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from ..errors import Failure
-from ..i18n import Text
+from ..i18n import Text, labelled
 
 HELP = Text("Help", "帮助")
 COMMAND = "%chat error"
@@ -37,9 +37,9 @@ def failure_text(failure: Failure, language: str = "en", where: str = "panel") -
     if failure.suggestions:
         lines.append(TRY_MODELS.get(language, models=", ".join(failure.suggestions)))
     for label, url in parts["links"]:
-        lines.append(f"{label}: {url}")
+        lines.append(labelled(label, url, language))
     if parts["help_url"]:
-        lines.append(f"{HELP.get(language)}: {parts['help_url']}")
+        lines.append(labelled(HELP.get(language), parts["help_url"], language))
     lines.append(DETAILS.get(language))
     return "\n".join(lines)
 

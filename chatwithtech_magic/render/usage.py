@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..errors import BILLING_URL, USAGE_URL
-from ..i18n import Text
+from ..i18n import Text, labelled
 from ..pricing import format_cost
 from ..spend import dollars
 from ..tokens import approx, figures_from
@@ -190,8 +190,8 @@ def _footer_plain(language: str) -> str:
     return "\n".join(
         [
             TABLE["disclaimer"].get(language),
-            f"{TABLE['usage_link'].get(language)}: {USAGE_URL}",
-            f"{TABLE['billing_link'].get(language)}: {BILLING_URL}",
+            labelled(TABLE["usage_link"].get(language), USAGE_URL, language),  # full-width colon in Chinese
+            labelled(TABLE["billing_link"].get(language), BILLING_URL, language),
         ]
     )
 

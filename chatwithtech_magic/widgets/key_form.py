@@ -9,7 +9,7 @@ every text placed in the form's HTML is escaped: it can hold a server's words.
 from __future__ import annotations
 
 from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask
-from ..i18n import Text
+from ..i18n import Text, bracketed
 from ..render.panels import failure_html
 from ..render.safe import html_text
 
@@ -108,9 +108,9 @@ class KeyForm:
         self._pending_key: str | None = None
         self.key.observe(self._take_key, names="value")
         self.org = w.Text(value=(current.organization or "") if current else "", description=t("org"),
-                          placeholder=f"org-… ({t('optional')})", style=style, layout=wide())
+                          placeholder=f"org-…{bracketed(t('optional'), language)}", style=style, layout=wide())
         self.project = w.Text(value=(current.project or "") if current else "", description=t("project"),
-                              placeholder=f"proj_… ({t('optional')})", style=style, layout=wide())
+                              placeholder=f"proj_…{bracketed(t('optional'), language)}", style=style, layout=wide())
         self.save_button = w.Button(description=t("save"), button_style="primary", icon="check", layout=w.Layout(width="auto"))
         self.delete_button = w.Button(description=t("delete"), button_style="danger", icon="trash", layout=w.Layout(width="auto"))
         self.status = w.HTML()
@@ -205,6 +205,30 @@ def delete_connection(store: CredentialStore, connection: str, language: str) ->
     if remaining is not None and remaining.source == SOURCE_ENVIRONMENT:
         notes.append(TEXT["env_remains"].get(language))
     return notes
+
+
+INTRO = Text(
+    "Set the API key for this connection in the form below; the key is never saved in the notebook. "
+    "To open the form again (for example in a reopened notebook), run {command}.",
+    "请在下方表单中为此连接设置 API 密钥；密钥绝不会保存在笔记本中。"
+    "如需再次打开表单（例如重新打开笔记本后），请运行 {command}。",
+)
+
+
+def intro_bundle(connection: str, language: str) -> dict:
+    """What the form is for, as an ordinary output above it: a saved notebook reopened with a fresh kernel
+    (or none) can't show the widget ("Error displaying widget", "Loading widget..."), but still reads this.
+    Only the connection's name: never the key, masked or not."""
+    from ..defaults import DEFAULT_CONNECTION
+
+    command = "%chatkey" if connection == DEFAULT_CONNECTION else f"%chatkey -c {connection}"
+    title = "🔑 " + TEXT["title"].get(language, connection=connection)
+    text = INTRO.get(language, command=command)
+    body = html_text(text).replace(html_text(command), f"<code>{html_text(command)}</code>", 1)
+    return {
+        "text/plain": f"{title}\n{text}",
+        "text/html": f'<div class="chatwithtech-key-intro"><strong>{html_text(title)}</strong><br>{body}</div>',
+    }
 
 
 def fallback_bundle(language: str) -> dict:
