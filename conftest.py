@@ -28,6 +28,7 @@ def pytest_configure(config):
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
     os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
     os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="chatwithtech-ipython-")
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="chatwithtech-cache-")  # price rates kept (price_rates.py), not in ~/.cache
     root = os.path.dirname(os.path.abspath(__file__))
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
 

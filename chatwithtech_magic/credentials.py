@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .i18n import Text
 
@@ -91,11 +91,20 @@ def key_problem(key: str) -> str | None:
     """
     import unicodedata
 
-    key = key.strip()
-    for position, char in enumerate(key, 1):
+    found = header_character(key.strip())
+    if found is None:
+        return None
+    position, char = found
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}{' ' + name if name else ''}, character {position}"
+
+
+def header_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` an HTTP header can't carry (1-based position), or None:
+    non-ASCII, control or space. Keys, organization and project IDs all go into headers."""
+    for position, char in enumerate(text, 1):
         if not char.isascii() or not char.isprintable() or char.isspace():
-            name = unicodedata.name(char, "")
-            return f"U+{ord(char):04X}{' ' + name if name else ''}, character {position}"
+            return position, char
     return None
 
 
@@ -117,6 +126,22 @@ class Credentials:
             f"Credentials(connection={self.connection!r}, key={self.masked_key!r}, "
             f"organization={self.organization!r}, source={self.source!r})"
         )
+
+
+def usable_key(credentials: Credentials) -> tuple[Credentials, str | None]:
+    """The credentials with the key's surrounding whitespace removed, and what else is wrong with it.
+
+    A key with a line break or space around it (common in environment variables) is used
+    trimmed. One with a space, control or non-ASCII character inside (a typographic dash
+    pasted from a document) can't go into an HTTP header: the SDK would raise a
+    ``UnicodeEncodeError`` traceback, or an ``APIConnectionError`` that reads like a network
+    failure and is retried. The problem names the character, never the key.
+    """
+    key = credentials.api_key.strip()
+    if key != credentials.api_key:
+        credentials = replace(credentials, api_key=key)
+    found = header_character(key)
+    return credentials, (f"U+{ord(found[1]):04X}" if found else None)
 
 
 @dataclass(frozen=True)

@@ -47,11 +47,12 @@ def header_problem(credentials) -> tuple[str, str] | None:
     Like a malformed key: a non-ASCII character makes httpx raise ``UnicodeEncodeError``; a line
     break becomes an ``APIConnectionError`` that reads like a network failure and is retried.
     """
+    from .credentials import header_character
+
     for name in ("organization", "project"):
-        value = getattr(credentials, name, None) or ""
-        for char in value.strip():
-            if not char.isascii() or not char.isprintable() or char.isspace():
-                return name, f"U+{ord(char):04X}"
+        found = header_character((getattr(credentials, name, None) or "").strip())
+        if found:
+            return name, f"U+{ord(found[1]):04X}"
     return None
 
 

@@ -36,6 +36,11 @@ def bracketed(text: str, language: str) -> str:
     return f"（{text}）" if language == "zh" else f" ({text})"
 
 
+def sentences(language: str, *parts: str) -> str:
+    """Sentences one after another: a space between them in English, none after Chinese "。"."""
+    return ("" if language == "zh" else " ").join(part for part in parts if part)
+
+
 def choose_language(setting: str = "auto") -> str:
     """``en`` or ``zh``: an explicit setting wins, otherwise the locale decides."""
     if setting in LANGUAGES:

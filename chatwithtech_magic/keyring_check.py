@@ -67,16 +67,13 @@ def unsafe_reason(backend, environ=None) -> Text | None:
     if module == "keyring.backends.fail":
         return NO_BACKEND
     if module == "keyring.backends.null":
-        return Text(STORES_NOTHING.en.format(backend=name), STORES_NOTHING.zh.format(backend=name))
+        return STORES_NOTHING.fill(backend=name)
     if stores_in_clear(backend) and not allowed_by(environ):
-        return Text(
-            PLAINTEXT.en.format(backend=name, variable=ALLOW_PLAINTEXT),
-            PLAINTEXT.zh.format(backend=name, variable=ALLOW_PLAINTEXT),
-        )
+        return PLAINTEXT.fill(backend=name, variable=ALLOW_PLAINTEXT)
     try:
         priority = float(backend.priority)
     except Exception:
         priority = 0.0
     if priority < 0:  # keyring's own verdict: "not suitable"
-        return Text(STORES_NOTHING.en.format(backend=name), STORES_NOTHING.zh.format(backend=name))
+        return STORES_NOTHING.fill(backend=name)
     return None

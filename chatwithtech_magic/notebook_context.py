@@ -34,7 +34,7 @@ NOTES = {
         "已截断为 {limit:,} 个字符（ChatMagics.max_value_chars）：{items}",
     ),
     "cut_item": Text("{ref} {total:,} → {kept:,}", "{ref} {total:,} → {kept:,}"),
-    "explained": Text("about In[{cell}] ({type})", "关于 In[{cell}]（{type}）"),
+    "explained": Text("about In[{cell}]: {type}", "关于 In[{cell}]：{type}"),  # shown inside [...]: no brackets of its own
 }
 
 EXPLAIN = Text(

@@ -12,7 +12,7 @@ import math
 from typing import NamedTuple
 
 from .defaults import WINDOW_RANGE
-from .i18n import Text
+from .i18n import Text, sentences
 
 
 class Range(NamedTuple):  # a NamedTuple, not a dataclass: this module is imported at %load_ext
@@ -119,7 +119,7 @@ def cell_problem(args, language: str = "en") -> str | None:
             continue  # not given: ChatMagics.model applies
         found = problem(name, value, option, language)
         if found:
-            return f"{found} {NOT_SENT.get(language)}"
+            return sentences(language, found, NOT_SENT.get(language))
     return None
 
 

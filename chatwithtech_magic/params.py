@@ -4,8 +4,8 @@ Each (endpoint, model) has a ``Compat`` record: filled from family rules first (
 models take ``max_completion_tokens``, no default temperature, ``reasoning_effort``), then
 from what the server refused this session. A refusal of a parameter *we* added is a
 compatibility gap, not the user's error: ``adapt`` says how to resend once (without it, or
-under its other name), and the session remembers the lesson. Never a loop: each parameter
-is adapted at most once per question.
+under its other name), and ``Adaptations.resend`` keeps the lesson for the session. Never a
+loop: each parameter is adapted at most once per question.
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ from .i18n import Text
 TEXT = {
     "title": Text("Dry run: nothing was sent. This is what %%chat would send:", "试运行：未发送任何内容。%%chat 将发送以下内容："),
     "messages": Text("{count} messages", "{count} 条消息"),
+    "message": Text("1 message", "1 条消息"),
     "estimate": Text("estimate: ~{tokens:,} input tokens", "估计：约 {tokens:,} 个输入令牌"),
-    "cost": Text(", {cost} for the input (the answer costs extra)", "，输入约 {cost}（回答另计）"),
+    "cost": Text(", {cost} for the input (the answer costs extra)", "，输入 {cost}（回答另计）"),  # {cost} says "≈" itself
     "refused": Text("It would not be sent: {title}", "不会发送：{title}"),
 }
 
@@ -36,7 +37,7 @@ def render(params: dict, language: str = "en", notes: list[str] | tuple = (), re
     for name, value in settings.items():
         lines.append(f"{name:<{width}}  {_value(value)}")
     messages = params.get("messages") or []
-    lines += ["", TEXT["messages"].get(language, count=len(messages))]
+    lines += ["", TEXT["message" if len(messages) == 1 else "messages"].get(language, count=len(messages))]
     for number, message in enumerate(messages, 1):
         lines.append(f"── [{number}] {message.get('role', '?')} " + "─" * 20)
         lines.append(_content(message.get("content")))

@@ -9,6 +9,9 @@ and out of the time before the first token: ``warm()`` imports it on a backgroun
 once the first text of an answer is on screen (``spend.Meter.watch``), while the rest
 streams in, and ``price()`` (called when the answer has finished) waits for that import.
 Only a budget needs a price before sending: then the first cell waits for it, once.
+Once a model has been priced, its rates are kept (``price_rates.py``): later answers, and the
+next kernel, are priced by arithmetic, and the table is not loaded at all when the kept rates
+cover the model.
 
 A model it does not know gets ``None``: the answer shows its tokens only, never a guess.
 A gateway's name (``openai/gpt-4.1-mini``, ``azure/gpt-4o``) is priced as the model after
@@ -20,6 +23,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+from . import price_rates
 from .tokens import Figures
 
 PROVIDER = "openai"  # Chat Completions speaks OpenAI's protocol; gateways serve OpenAI's names
@@ -51,7 +55,7 @@ def warm() -> None:
     """Start importing genai-prices in the background (once per process)."""
     global _thread
     with _lock:
-        if _thread is None and _module is None and not _failed:
+        if _thread is None and _module is None and not _failed and not price_rates.ready():  # rates kept: no table needed
             _thread = threading.Thread(target=_load, name="chatwithtech-prices", daemon=True)
             _thread.start()
 
@@ -74,25 +78,46 @@ def candidates(model: str) -> list[str]:
 
 
 def price(model: str, figures: Figures | None) -> Decimal | None:
-    """The estimated price in US dollars of ``figures`` on ``model``; None when it is unknown."""
+    """The estimated price in US dollars of ``figures`` on ``model``; None when it is unknown.
+
+    A model's rates are taken from genai-prices once (``price_rates.py``); after that, and in
+    the next kernel, pricing is arithmetic and needs no import of the table.
+    """
     if not model or figures is None:
         return None
-    prices = _ready()
-    if prices is None:
-        return None
-    usage = prices.Usage(
-        input_tokens=figures.prompt,
-        output_tokens=figures.completion,
-        cache_read_tokens=min(figures.cached, figures.prompt) or None,
-    )
+    cached = min(figures.cached, figures.prompt)
     for name in candidates(model):
+        rates = price_rates.known(name)
+        if rates == price_rates.UNKNOWN:
+            continue
+        if rates is not None:
+            return price_rates.cost(rates, figures.prompt, figures.completion, cached)
+        prices = _ready()
+        if prices is None:
+            return None
         try:
-            return Decimal(prices.calc_price(usage, name, provider_id=PROVIDER).total_price)
+            result = _calc(name, figures.prompt, figures.completion, cached)
         except LookupError:
+            price_rates.learn(prices, name, PROVIDER, _calc)  # remembered as unknown
             continue
         except Exception:  # a price rule the table can't apply (tiers, a bad entry): unknown, not a crash
             return None
+        price_rates.learn(prices, name, PROVIDER, _calc)
+        return result
     return None
+
+
+def _calc(name: str, prompt: int, completion: int, cached: int) -> Decimal:
+    """genai-prices' price (the table must be loaded)."""
+    usage = _module.Usage(input_tokens=prompt, output_tokens=completion, cache_read_tokens=min(cached, prompt) or None)
+    return Decimal(_module.calc_price(usage, name, provider_id=PROVIDER).total_price)
+
+
+def version() -> str | None:
+    """The genai-prices version the prices come from (loaded, or recorded with the kept rates)."""
+    if _module is not None:
+        return getattr(_module, "__version__", None)
+    return price_rates.version()
 
 
 def format_cost(cost: Decimal | float | None, approximate: bool = True) -> str:

@@ -79,9 +79,7 @@ def record(answer, params: dict, ticket, request_id: str | None = None) -> dict:
             "reasoning_tokens": figures.reasoning,
             "estimated": figures.estimated,
         }
-    version = None
-    if pricing._module is not None:
-        version = getattr(pricing._module, "__version__", None)
+    version = pricing.version()  # of the loaded table, or recorded with the rates kept (price_rates.py)
     sent_at = datetime.datetime.fromtimestamp(ticket.sent_at, datetime.timezone.utc)
     return {
         KEY: {

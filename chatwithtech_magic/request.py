@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 
 from .conversation import DEFAULT_WINDOW, Conversation
 from .credentials import DEFAULT_CONNECTION
@@ -36,7 +36,20 @@ class ChatRequest:
     refresh: bool = False
 
     def but(self, **changes) -> "ChatRequest":
-        return replace(self, **changes)
+        # A copy with ``changes``, as ``dataclasses.replace`` makes it but about 10x faster: a cell
+        # makes several, and every microsecond of a call is ours, not the model's (issue 13).
+        if not changes:
+            return self
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"ChatRequest has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(ChatRequest)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
+
+
+_FIELDS = frozenset(f.name for f in fields(ChatRequest))
 
 
 def build_params(prompt: str, request: ChatRequest, conversation: Conversation, compat: Compat | None = None) -> dict:

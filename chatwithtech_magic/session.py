@@ -7,15 +7,15 @@ Works without IPython. Failures never raise out of ``ask``: they come back on th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import empty, errors, faults, options, replay, spend
 from .client import ClientCache, resolve_base_url
 from .conversation import Conversation, Exchange
-from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields
+from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
-from .params import Adaptations, build
+from .params import Adaptations, build, family
 from .request import ChatRequest
 from .retry import next_delay
 from .sse import stream_into
@@ -88,10 +88,13 @@ class ChatSession:
         view=None,
         throttle_interval: float = DEFAULT_INTERVAL,
     ) -> Answer:
+        """Answer ``prompt`` into ``view``. The steps: a recorded answer (replay.py), else a usable key;
+        what to send (``_prepare``); send it, once more for a parameter the model refused (params.py)
+        or for a default model that does not exist here (``_fall_back``), and again after a failure
+        the catalog retries; then price, remember and record what came back."""
         view = view if view is not None else TextView()
         answer, request = _start(prompt, request)
-        prompt = answer.prompt
-        recorded = self._recorded(prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
+        recorded = self._recorded(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
         if recorded is not None and recorded.settle(answer):
             return self._replayed(answer, request, recorded, view)
         try:
@@ -122,12 +125,12 @@ class ChatSession:
                     answer.notes += notes
                     attempt -= 1  # a compatibility resend, not a retry
                     continue
-                chosen = None if (fell_back or draft.text) else self._fall_back(failure, request, base_url)
-                if chosen:  # the default model does not exist here: once, with the best model the account lists
-                    answer.notes.append(lifecycle.fell_back(request.model, chosen))
-                    request, fell_back = request.but(model=chosen, model_is_default=False), True
-                    params, notes = self.compose(prompt, request, base_url)
-                    answer.notes += notes
+                switched = None if (fell_back or draft.text) else self._fall_back(failure, answer, request, base_url)
+                if switched is not None:  # the default model does not exist here: once, with the best the account lists
+                    (request, params, ticket), fell_back = switched, True
+                    if ticket.refusal is not None:  # too large for that model, or over the budget with it: not sent
+                        failure = ticket.refusal
+                        break
                     attempt -= 1
                     continue
                 delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
@@ -167,8 +170,9 @@ class ChatSession:
         if request.cache == "off" and not request.refresh:
             return None
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
-        fresh = build(prompt, request, self.conversation, Adaptations().get(base_url, request.model))[0]  # a CI kernel's
-        return replay.begin(self.answers, request, base_url, self.params_for(prompt, request, base_url), fresh)
+        now = self.params_for(prompt, request, base_url)
+        fresh = build(prompt, request, self.conversation, family(request.model))[0]  # a fresh (CI) kernel has learned nothing
+        return replay.begin(self.answers, request, base_url, now, fresh)
 
     def _replayed(self, answer: Answer, request: ChatRequest, recorded, view) -> Answer:
         """A recorded answer, shown and remembered like a live one; or replay mode's panel when there is none."""
@@ -222,17 +226,26 @@ class ChatSession:
         chosen = self.fallbacks.get((base_url, request.model)) if request.model_is_default else None
         return request.but(model=chosen, model_is_default=False) if chosen else request
 
-    def _fall_back(self, failure, request: ChatRequest, base_url: str) -> str | None:
-        """The model to ask instead when the *default* model does not exist here (remembered)."""
+    def _fall_back(self, failure, answer: Answer, request: ChatRequest, base_url: str):
+        """``(request, params, ticket)`` for the model to ask instead when the *default* model does not
+        exist here, with a note saying so; None for any other failure, or when the account lists nothing fit.
+
+        Prepared like any request (``_prepare``): the messages are fitted to *that* model's context
+        and the budget is held at its price, so the model answering instead gets no request that it
+        would refuse as too long, or that the budget does not cover.
+        """
         from . import models
 
         if failure.kind.kind not in ("model_not_found", "model_retired") or not request.model_is_default:
             return None
         try:
-            available = self.list_models(request)
+            chosen = models.fallback(request.model, self.list_models(request))
         except ChatFailure:
             return None
-        return models.fallback(request.model, available)
+        if not chosen:
+            return None
+        answer.notes.append(lifecycle.fell_back(request.model, chosen))
+        return self._prepare(answer, request.but(model=chosen, model_is_default=False), base_url)
 
     def _classify(self, exc, partial: bool, request, credentials, base_url) -> errors.Failure:
         """Any exception from a request as a catalog failure, filled in so a countdown can name the base URL.
@@ -343,24 +356,6 @@ def _start(prompt: str, request: ChatRequest) -> tuple[Answer, ChatRequest]:
     if request.system:
         request = request.but(system=faults.clean_text(request.system))
     return Answer(prompt=prompt, model=request.model, notes=list(request.notes)), request
-
-
-def usable_key(credentials: Credentials) -> tuple[Credentials, str | None]:
-    """The credentials with the key's surrounding whitespace removed, and what else is wrong with it.
-
-    A key with a line break or space around it (common in environment variables) is used
-    trimmed. One with a space, control or non-ASCII character inside (a typographic dash
-    pasted from a document) can't go into an HTTP header: the SDK would raise a
-    ``UnicodeEncodeError`` traceback, or an ``APIConnectionError`` that reads like a network
-    failure and is retried. The problem names the character, never the key.
-    """
-    key = credentials.api_key.strip()
-    if key != credentials.api_key:
-        credentials = replace(credentials, api_key=key)
-    for char in key:
-        if not char.isascii() or not char.isprintable() or char.isspace():
-            return credentials, f"U+{ord(char):04X}"
-    return credentials, None
 
 
 def _is_api_error(exc: BaseException) -> bool:

@@ -101,9 +101,11 @@ class Ledger:
         return [_unknown_cost(row) for row in rows.values()]
 
     def totals(self) -> dict:
+        """What was sent and paid for: replayed answers have rows of their own and stay out of the total."""
         total = _row("total", False)
         for e in self.entries:
-            _add_to(total, e)
+            if not e.replayed:
+                _add_to(total, e)
         del total["replayed"]
         return _unknown_cost(total)
 

@@ -25,6 +25,19 @@ class AnswerView(Protocol):
     def finish(self, answer) -> None: ...
 
 
+# A terminal obeys escape sequences: an answer or a server's message could retitle the window,
+# rewrite what is already on screen or (OSC 52) set the clipboard. Every control character but
+# line breaks and tabs is shown as its visible symbol (ESC as "␛"), one character for one, so
+# lengths and the text already shown stay as they were.
+_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"}
+_CONTROLS.update({0x7F: "\u2421", **{code: "\ufffd" for code in range(0x80, 0xA0)}})
+
+
+def visible(text: str) -> str:
+    """``text`` for a terminal: shown as written, never obeyed as escape sequences."""
+    return text.translate(_CONTROLS)
+
+
 class TextView:
     """Plain text on a stream, written as it arrives (terminal IPython, plain Python)."""
 
@@ -35,7 +48,7 @@ class TextView:
         self.shown = 0
 
     def update(self, text: str) -> None:
-        self.out.write(text[self.shown :])
+        self.out.write(visible(text[self.shown :]))
         self.out.flush()
         self.shown = len(text)
 

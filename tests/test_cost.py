@@ -307,6 +307,40 @@ def test_earlier_exchanges_that_would_overflow_the_window_are_left_out_and_a_lin
     assert len(shell.magics_manager.registry["ChatMagics"].session.conversation.exchanges) == 4  # only left out of this request
 
 
+def test_a_default_model_that_falls_over_to_a_smaller_one_is_fitted_to_that_models_context(shell, server, api_key, small_window):
+    from chatwithtech_magic.defaults import DEFAULT_MODEL
+    from tests.support.openai_server import model_not_found
+
+    server.models = [small_window]  # the account's only chat model: the default falls over to it
+    words = "word " * 90
+    for n in range(3):
+        chat(shell, f"-m {small_window}", f"Question {n}: {words}")
+    server.script(model_not_found(DEFAULT_MODEL))
+
+    cap = chat(shell, "", f"Last question: {words}")
+
+    first, sent = (r.body for r in server.chat_requests()[-2:])
+    assert first["model"] == DEFAULT_MODEL and len(first["messages"]) == 7  # the default's window holds them all
+    assert sent["model"] == small_window
+    assert [m["content"][:15] for m in sent["messages"] if m["role"] == "user"] == ["Question 2: wor", "Last question: "]
+    assert "2 earlier exchanges left out to fit small-window-model's context" in notes_under(cap)
+
+
+def test_a_default_model_that_falls_over_is_not_asked_when_the_budget_cannot_cover_the_model_answering_instead(shell, server, api_key):
+    from chatwithtech_magic.defaults import DEFAULT_MODEL
+    from tests.support.openai_server import model_not_found
+
+    server.models = ["gpt-4.1-mini"]
+    shell.run_line_magic("config", "ChatMagics.budget = 0.10")
+    server.script(model_not_found(DEFAULT_MODEL))
+
+    cap = chat(shell, "--max-tokens 100000", "Write a novel.")  # 100k answer tokens: about $0.05 with the default, $0.16 with gpt-4.1-mini
+
+    assert [r.body["model"] for r in server.chat_requests()] == [DEFAULT_MODEL]  # gpt-4.1-mini is never asked
+    assert panel_text(cap).startswith("✖ This cell would go over the session's $0.10 budget")
+    assert "this cell would cost ≈$0.16" in panel_text(cap)  # priced as the model that would have answered
+
+
 def test_a_cell_too_large_for_the_model_gets_the_context_length_panel_and_no_request(shell, server, api_key, small_window):
     cap = chat(shell, f"-m {small_window}", "机器学习" * 100)  # 400 Chinese characters: ~400 tokens, not 100
 
@@ -374,10 +408,11 @@ print(view.seen, answer.cost is not None and answer.cost > 0)
 """
 
 
-def test_genai_prices_loads_only_after_the_first_text_is_on_screen_and_the_price_is_there_at_the_end(server):
+def test_genai_prices_loads_only_after_the_first_text_is_on_screen_and_the_price_is_there_at_the_end(server, tmp_path):
     import os
 
-    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring"}
+    # An empty cache: a first kernel, with no price rates kept from an earlier one (price_rates.py)
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring", "XDG_CACHE_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", FIRST_TEXT_CHECK % (TEST_KEY, server.base_url)], capture_output=True, text=True, timeout=60, env=env)
 
     assert done.returncode == 0, done.stderr
@@ -404,13 +439,13 @@ print(answer.interrupted, bool(answer.text), answer.failure is None, answer.cost
 """
 
 
-def test_a_ctrl_c_just_as_the_price_table_starts_loading_keeps_the_interrupted_answer_and_its_price(server):
+def test_a_ctrl_c_just_as_the_price_table_starts_loading_keeps_the_interrupted_answer_and_its_price(server, tmp_path):
     # In a kernel the user's Ctrl-C lands wherever the main thread is; right after the first text is shown that is
     # often inside the thread start of pricing.warm(). It once left a thread that never ran, and joining it raised.
     import os
 
     server.script(Reply(chunks=[f"w{i} " for i in range(20)], delay=0.01))
-    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring"}
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.MemoryKeyring", "XDG_CACHE_HOME": str(tmp_path)}  # a first kernel
     done = subprocess.run(
         [sys.executable, "-c", INTERRUPTED_AS_PRICES_LOAD % (TEST_KEY, server.base_url)], capture_output=True, text=True, timeout=60, env=env
     )

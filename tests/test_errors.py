@@ -733,8 +733,8 @@ def test_a_panel_carries_the_same_content_as_html_and_plain_text_for_viewers_wit
     assert 'class="chatwithtech-error"' in bundle["text/html"] and 'data-kind="insufficient_quota"' in bundle["text/html"]
     visible_html = html.unescape(re.sub(r"<[^>]+>", "", bundle["text/html"]))
     for line in bundle["text/plain"].splitlines():
-        if line.startswith("http") or ": http" in line:
-            label, url = line.split(": ", 1)
+        if line.startswith("http") or re.search(r"(: |：)http", line):
+            label, url = re.split(r": |：", line, maxsplit=1)  # a Chinese label takes the full-width colon
             assert f'href="{url}"' in bundle["text/html"] and label in visible_html
         else:
             assert line in visible_html, line

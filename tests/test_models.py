@@ -170,6 +170,22 @@ def test_a_gateway_model_that_refuses_a_parameter_is_asked_again_once_without_it
     assert "refused" not in last_render(second)
 
 
+def test_a_dry_run_shows_the_model_and_parameters_the_session_learned_to_send(shell, server, api_key):
+    # --dry-run and a real cell prepare the request through the same step: what the session learned shows in both.
+    server.models = ["nomic-embed-text", "llama3"]
+    server.script(Error(404, {"error": "model 'gpt-6-luna' not found, try pulling it first"}))
+    server.refuse("temperature", style="openai")
+    chat(shell, "--max-tokens 40", "First")  # gpt-6-luna is not there: llama3 answers, once it is asked without temperature
+
+    dry = chat(shell, "--dry-run --max-tokens 40", "Second").stdout
+    chat(shell, "--max-tokens 40", "Second")
+
+    sent = bodies(server)[-1]
+    assert [b["model"] for b in bodies(server)] == ["gpt-6-luna", "llama3", "llama3", "llama3"]
+    assert "temperature" not in sent and sent["max_tokens"] == 40
+    assert "model           llama3" in dry and "temperature" not in dry and "max_tokens      40" in dry
+
+
 def test_what_one_endpoint_refused_is_not_held_against_another(shell, server, api_key):
     from tests.support.openai_server import OpenAIServer
 

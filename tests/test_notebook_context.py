@@ -184,7 +184,7 @@ def test_explain_prompt_bounds_a_huge_cell_and_says_so():
     filled = explain_prompt(entry, max_value_chars=500)
 
     assert "more characters cut" in filled.text
-    assert filled.notes()[0] == "about In[2] (ZeroDivisionError)"
+    assert filled.notes()[0] == "about In[2]: ZeroDivisionError"
     assert filled.notes()[1].startswith("cut to 500 characters") and "In[2] 11,999 → 500" in filled.notes()[1]
 
 
@@ -319,7 +319,7 @@ def test_chat_explain_sends_the_failing_cells_code_and_traceback_with_the_instru
     assert "ZeroDivisionError: division by zero" in prompt and "Cell In[1], line 4" in prompt
     assert request.body["model"] == MODEL and request.body["stream"] is True
     assert cap.outputs[-1].data["text/plain"].startswith("The divisor is zero.")
-    assert "[about In[1] (ZeroDivisionError)]" in cap.outputs[-1].data["text/plain"]
+    assert "[about In[1]: ZeroDivisionError]" in cap.outputs[-1].data["text/plain"]
     assert ip.rl_next_input == "ratio(1, 1)"
 
 
@@ -419,7 +419,7 @@ def test_dry_run_with_new_shows_an_empty_conversation_and_forgets_nothing(ip, se
 
     cap = chat(ip, "--dry-run --new", "Fresh start")
 
-    assert "Remember me" not in cap.stdout and "1 messages" in cap.stdout
+    assert "Remember me" not in cap.stdout and "1 message\n" in cap.stdout  # one, said in the singular
     assert len(ip.magics_manager.registry["ChatMagics"].session.conversation.exchanges) == 1
 
 

@@ -127,9 +127,12 @@ def test_the_magics_run_from_a_script_with_ipython_as_the_readme_shows(server, t
     ipython = [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor"]
 
     ran = subprocess.run([*ipython, str(script)], env=env, capture_output=True, text=True, timeout=120)
-    assert ran.stdout.splitlines()[-3:] == ["Hello from a script.", "And again, with memory.", "kept: Hello from a script."], ran.stdout + ran.stderr
+    answers = [line for line in ran.stdout.splitlines() if not line.startswith("— ")]  # the quiet line under each answer
+    assert answers[-3:] == ["Hello from a script.", "And again, with memory.", "kept: Hello from a script."], ran.stdout + ran.stderr
+    assert ran.stdout.count("\n— ") == 2
     assert len(server.chat_requests()[1].body["messages"]) == 3  # the second question carried the first exchange
 
     one_line = "%load_ext chatwithtech_magic\nget_ipython().run_cell_magic('chat', '', 'Say hello.')"
     ran = subprocess.run([*ipython, "-c", one_line], env=env, capture_output=True, text=True, timeout=120)
-    assert ran.stdout.strip().endswith("From -c."), ran.stdout + ran.stderr
+    assert ran.stdout.strip().splitlines()[-2] == "From -c.", ran.stdout + ran.stderr
+    assert ran.stdout.strip().splitlines()[-1].startswith("— ")

@@ -129,3 +129,13 @@ def test_the_messages_are_in_chinese_with_chinese_punctuation(shell, server, api
     assert command.startswith("%chat 没有命令“bogus”。可用命令：reset、history、")
     assert key.endswith("（详见 %chatkey?）。未做任何更改。")
     assert server.requests == []
+
+
+def test_an_unknown_chatkey_command_lists_the_commands_without_repeating_the_word(shell, memory_keyring):
+    message = refusal(shell, "%chatkey frobnicate")
+
+    assert message == (
+        "Unknown %chatkey command. Use: set, status, test, delete, or no argument for the form "
+        "(details: %chatkey?). Nothing was changed."
+    )
+    assert memory_keyring.entries == {}

@@ -134,3 +134,55 @@ def test_an_error_panels_key_form_opens_under_its_buttons_without_a_second_intro
         next(b for row in panel.children[:1] for b in row.children).click()  # "Set API key"
 
     assert opened.outputs == [] and len(panel.children[1].children) == 1  # the form, in the panel's slot
+
+
+def test_the_readmes_pictures_are_files_in_the_repo_and_small():
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "README.md"), encoding="utf-8") as readme:
+        text = readme.read()
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+
+    assert len(pictures) == 4
+    for url in pictures:
+        # Relative: the project has no public repository address yet, and an invented one shows broken pictures.
+        assert not url.startswith(("http:", "https:")), url
+        path = os.path.join(root, url)
+        assert os.path.isfile(path) and os.path.getsize(path) < 100_000, path
+
+
+def test_chinese_sentences_follow_each_other_without_a_space(shell, server, api_key):
+    from IPython.core.error import UsageError
+
+    shell.run_line_magic("config", "ChatMagics.language = 'zh'")
+    with pytest.raises(UsageError) as refused:
+        shell.run_cell_magic("chat", f"-m {MODEL} -t 5", "你好")
+    with capture_output() as kept:
+        shell.run_line_magic("config", "ChatMagics.timeout = -1")
+
+    assert str(refused.value).endswith("请使用0 到 2 之间的数。未发送任何请求。")
+    assert kept.stdout.strip().endswith("不可用：请使用大于 0、最多 3600 的秒数。它保持为 60.0。")
+    assert server.requests == []
+
+
+def test_the_quiet_line_is_dimmed_on_a_real_terminal_unless_no_color_is_set(monkeypatch):
+    import io
+
+    from chatwithtech_magic.render.answer import TerminalView
+    from chatwithtech_magic.session import Answer
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    answer = Answer(prompt="Hi", model="gpt-4.1-mini", text="Hello.", complete=True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    dim = Tty()
+    TerminalView("en", out=dim).finish(answer)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Tty()
+    TerminalView("en", out=plain).finish(answer)
+
+    assert dim.getvalue() == "Hello.\n\x1b[2m— gpt-4.1-mini\x1b[0m\n"
+    assert plain.getvalue() == "Hello.\n— gpt-4.1-mini\n"

@@ -139,6 +139,9 @@ def test_percent_chat_usage_counts_replayed_answers_apart_at_no_cost(shell, serv
     plain = "\n".join([cap.stdout, *(o.data.get("text/plain", "") for o in cap.outputs)])
     [replayed] = [line for line in plain.splitlines() if f"{MODEL} (replayed)" in line]
     assert replayed.split()[2] == "1" and replayed.rstrip().endswith("$0")  # one request, counted at $0
+    live = [line for line in plain.splitlines() if line.startswith(f"{MODEL} ")][0]
+    total = [line for line in plain.splitlines() if line.startswith("total")][0]
+    assert total.split()[1:] == live.split()[1:]  # the total is what was sent and paid for: the replayed row stays apart
 
 
 def test_refresh_asks_again_and_the_newest_recording_is_the_one_replayed(shell, server, api_key, folder):

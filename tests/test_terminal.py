@@ -14,7 +14,7 @@ import pytest
 
 from chatwithtech_magic.defaults import DEFAULT_MODEL
 from tests.support.environment import TEST_KEY
-from tests.support.openai_server import Reply, StreamDrop, insufficient_quota, rate_limit
+from tests.support.openai_server import Reply, StreamDrop, bad_request, insufficient_quota, rate_limit
 
 SEPARATOR = "=====cell====="
 
@@ -175,3 +175,19 @@ def test_a_replayed_answer_says_so_under_it_in_the_terminal(server, tmp_path):
     assert again.splitlines()[0] == "Recorded once."
     assert again.splitlines()[1].startswith("— gpt-4.1-mini · replayed") and "$0" in again.splitlines()[1]
     assert len(server.chat_requests()) == 1
+
+
+def test_escape_sequences_from_the_model_or_the_server_are_shown_not_obeyed_in_the_terminal(server):
+    # An answer (a prompt injection) or a hostile endpoint could retitle the window, clear the screen
+    # or set the clipboard (OSC 52) through a terminal's escape sequences.
+    server.script(
+        Reply("Hi \x1b]52;c;cHduZWQ=\x07there \x1b[2J", model="evil\x1b]0;owned\x07"),
+        bad_request("Refused \x1b]0;owned\x07 here"),
+    )
+    out, _err = terminal("%%chat -m gpt-4.1-mini\nHi", "%%chat -m gpt-4.1-mini\nAgain")
+
+    shown = "\n".join(out)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "Hi ␛]52;c;cHduZWQ=␇there ␛[2J" in out[0]  # the text is still there, as symbols
+    assert "evil␛]0;owned␇" in out[0]  # the model's name under the answer
+    assert "Refused ␛]0;owned␇ here" in out[1]  # the server's message in the failure

@@ -76,8 +76,6 @@ def parse(magic, line: str, language: str = "en", echo: bool = True, name: str |
 
 def _first_problem(parser, argv: list[str], echo: bool, cell: bool = False):
     """The first unknown option, unknown command or word too many on the line: (Text, values), or None."""
-    import difflib
-
     options = parser._option_string_actions  # argparse's table of option strings
     positionals = [a for a in parser._actions if not a.option_strings]
     words: list[str] = []
@@ -96,6 +94,8 @@ def _first_problem(parser, argv: list[str], echo: bool, cell: bool = False):
         if action is None and not token.startswith("--") and token[:2] in options:
             action, attached = options[token[:2]], True  # -t0.5, -fcode
         if action is None:
+            import difflib  # only for a mistyped option: every well-formed line skips its import
+
             close = difflib.get_close_matches(option, [o for o in options if o.startswith("--")], n=1, cutoff=0.75)
             return UNKNOWN_OPTION, {"option": option, "close": close[0] if close else "", "valid": _valid_options(parser)}
         takes_value = action.nargs is None and not attached

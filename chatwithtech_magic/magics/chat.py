@@ -16,7 +16,7 @@ from .. import cell as cells
 from .. import options
 from ..caps import HISTORY_LIMIT, MESSAGE_LIMIT, cap
 from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, REASONING_EFFORTS
-from ..i18n import Text, choose_language
+from ..i18n import Text, choose_language, sentences
 from .show import is_terminal, notice, publish, show_failure
 
 # The core (session, client, catalog) is imported on first use, not here: %load_ext stays fast.
@@ -99,7 +99,7 @@ class ChatMagics(Magics):
         # %config assigns while holding notifications, so the trait already holds the refused value:
         # the last accepted one is kept by _accepted_setting below.
         current = self.__dict__.get("_accepted", {}).get(name, proposal["trait"].default_value)
-        print(f"{problem} {options.KEPT.get(self.lang, current=repr(current))}")
+        print(sentences(self.lang, problem, options.KEPT.get(self.lang, current=repr(current))))
         return current
 
     @observe(*CHECKED)
@@ -248,7 +248,7 @@ class ChatMagics(Magics):
 
     def _fill(self, cell: str, literal: bool = False) -> tuple[str, list[str]]:
         """The prompt with {name} and {In[n]}-style references filled in, and notes on what was not found or cut."""
-        if literal:
+        if literal or "{" not in cell:  # no placeholder: nothing to fill, and no import of the filler (~5 ms, first cell)
             return cell.strip("\n"), []
         from ..notebook_context import fill
         from .context import notebook
@@ -479,6 +479,8 @@ class ChatMagics(Magics):
 
     def _publish_markdown(self, markdown: str, plain: str) -> None:
         if is_terminal(self.shell):
-            print(plain)
+            from ..stream import visible
+
+            print(visible(plain))
         else:
             publish({"text/markdown": markdown, "text/plain": plain})

@@ -26,9 +26,10 @@ MSG = {
         "已拒绝：写在魔法命令行上的密钥会被保存在笔记本和 IPython 历史记录中。"
         "已在本会话的历史记录中将其遮盖；如果笔记本已被分享，请撤销该密钥。请使用 %chatkey（表单）或 %chatkey set（隐藏提示）。",
     ),
+    # The word itself is not repeated: on this line it may be a secret.
     "unknown": Text(
-        "Unknown %chatkey command. Use: set, status, test, delete, or no argument for the form.",
-        "未知的 %chatkey 命令。可用：set、status、test、delete，或不带参数打开表单。",
+        "Unknown %chatkey command. Use: set, status, test, delete, or no argument for the form (details: %chatkey?). Nothing was changed.",
+        "未知的 %chatkey 命令。可用：set、status、test、delete，或不带参数打开表单（详见 %chatkey?）。未做任何更改。",
     ),
     "prompt_key": Text("API key for '{connection}' (hidden; Enter keeps the current one): ", "连接“{connection}”的 API 密钥（输入不可见；直接回车保留当前密钥）："),
     "prompt_org": Text("Organization ID (optional, Enter for {current}): ", "组织 ID（可选，直接回车为 {current}）："),

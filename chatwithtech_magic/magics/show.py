@@ -48,7 +48,9 @@ def show_failure(shell, failure, language: str, on_action=None, panel=None):
     from ..render.panels import failure_bundle, failure_text
 
     if is_terminal(shell):
-        print(failure_text(failure, language, "terminal"), file=sys.stdout)  # no buttons, no form, no cells below
+        from ..stream import visible  # a server's message is text, never escape sequences
+
+        print(visible(failure_text(failure, language, "terminal")), file=sys.stdout)  # no buttons, no form, no cells below
         return None
     message = failure_bundle(failure, language)
     if panel is not None:
@@ -85,4 +87,6 @@ def notice(shell, text: str, place=None) -> None:
     if place is not None:
         publish({"text/plain": text}, place)
     else:
-        print(text)
+        from ..stream import visible  # notices can quote a server or a model: text, never escape sequences
+
+        print(visible(text))

@@ -6,11 +6,12 @@ always renders the complete text, plus a note when the answer is incomplete.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..i18n import Text
 from ..replay import replayed_text
-from ..stream import TextView
+from ..stream import TextView, visible
 
 RETRYING = Text(
     "⏳ {title} — retrying in {seconds} s (attempt {attempt} of {attempts})",
@@ -133,17 +134,17 @@ class TerminalView(TextView):
 
 def quiet_line(answer, language: str, out=None) -> str:
     """What a notebook shows small under an answer (model · tokens · time · ≈$cost, or "replayed", then
-    the notes) as one line for a terminal: after "— ", dimmed when ``out`` is a terminal. No brackets
-    around it: the token figures have their own, and brackets must not nest."""
+    the notes) as one line for a terminal: after "— ", dimmed when ``out`` is a terminal (unless NO_COLOR is
+    set). No brackets around it: the token figures have their own, and brackets must not nest."""
     parts = [usage_line(answer, language)] if (answer.usage or answer.model) else []
     if getattr(answer, "notes", None):
         parts.extend(answer.note_lines(language))
     parts = [part for part in parts if part]
     if not parts:
         return ""
-    line = "— " + " · ".join(parts)
+    line = visible("— " + " · ".join(parts))  # the model's name comes from the server
     try:
-        live = out is not None and out.isatty()
+        live = out is not None and out.isatty() and not os.environ.get("NO_COLOR")
     except (AttributeError, ValueError):
         live = False
     return f"\x1b[2m{line}\x1b[0m\n" if live else f"{line}\n"

@@ -72,8 +72,12 @@ def test_typing_a_key_into_the_form_saves_it_masked_and_a_saved_notebook_holds_n
     assert masked(key) in lab_page.read_notebook_text()
     assert organization in lab_page.read_notebook_text()
     assert saved["cells"][1]["source"] in ("%chatkey", ["%chatkey"])
-    # The cell shows the form and nothing else (no `Out[]: <...KeyForm at 0x...>` repr).
-    assert [o["output_type"] for o in saved["cells"][1]["outputs"]] == ["display_data"]
+    # The cell shows the form's intro (static, so a reopened notebook still reads) and the form, nothing
+    # else (no `Out[]: <...KeyForm at 0x...>` repr).
+    outputs = saved["cells"][1]["outputs"]
+    assert [o["output_type"] for o in outputs] == ["display_data", "display_data"]
+    assert "application/vnd.jupyter.widget-view+json" not in outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in outputs[1]["data"]
 
 
 def test_the_set_api_key_button_on_a_rejected_key_opens_the_form_in_place(

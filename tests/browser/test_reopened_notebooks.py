@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import WAIT_MS, button, key_form, new_key, type_key_and_save
+from tests.browser.support import WAIT_MS, button, key_form, masked, new_key, type_key_and_save
 from tests.support.openai_server import Reply, insufficient_quota, model_not_found, overloaded
 
 LOAD = "%load_ext chatwithtech_magic\n%config ChatMagics.retries = 0"
@@ -38,7 +38,8 @@ def test_the_form_a_streamed_answer_and_a_panels_button_work_and_survive_a_save_
     frontend.open_notebook("story.ipynb")
     assert frontend.run_cell(0) and frontend.run_cell(1)
     form = key_form(frontend.cell_locator(1))
-    type_key_and_save(form, new_key())
+    key = new_key()
+    type_key_and_save(form, key)
     expect(form).to_contain_text("✔ Connected", timeout=WAIT_MS)
     for index in (2, 3, 4, 5):
         frontend.run_cell(index)
@@ -77,3 +78,7 @@ def test_the_form_a_streamed_answer_and_a_panels_button_work_and_survive_a_save_
         for index in (2, 3, 4):  # where a message or an answer was, it still reads, with no widget note
             shown = frontend.shown_text(index)
             assert not any(problem in shown for problem in WIDGET_PROBLEMS), (kernel, index, shown)
+        # Where the form was, an ordinary output still says what it was and how to open it again; never the key.
+        expect(frontend.cell_locator(1).locator(".chatwithtech-key-intro")).to_contain_text("OpenAI connection 'openai'")
+        form_cell = frontend.shown_text(1)
+        assert "run %chatkey" in form_cell and key not in form_cell and masked(key) not in form_cell, form_cell
