@@ -1,6 +1,7 @@
 """``%%chat`` and ``%chat``: ask a model from a cell, and manage the conversation.
 
-A thin adapter: options are parsed here, the work is done by ``ChatSession``.
+A thin adapter: options are parsed here, the work is done by ``ChatSession``; the line
+commands (``%chat reset``, ``history``, ``settings``, ...) are in ``commands.py``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from traitlets import Enum, Float, Int, TraitError, Unicode, observe, validate
 
 from .. import cell as cells
 from .. import options
-from ..caps import HISTORY_LIMIT, MESSAGE_LIMIT, cap
 from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, REASONING_EFFORTS
 from ..i18n import Text, choose_language, sentences
-from .show import is_terminal, notice, publish, show_failure
+from .show import is_terminal, notice, show_failure
 
 # The core (session, client, catalog) is imported on first use, not here: %load_ext stays fast.
 if TYPE_CHECKING:
     from ..request import ChatRequest
 
+# The line commands, run by commands.py; named here because %chat? lists them and %load_ext must not import it.
 COMMANDS = ("reset", "history", "models", "error", "settings", "explain", "usage")
 
 MSG = {
@@ -34,22 +35,10 @@ MSG = {
         "%%chat takes options, not '{command}'. Use the line magic instead: %chat {command}",
         "%%chat 只接受选项，不接受“{command}”。请改用行魔法：%chat {command}",
     ),
-    "bad_quotes": Text("Could not read the options ({problem}): {line}", "无法解析选项（{problem}）：{line}"),
-    "bad_out": Text("--out needs a Python variable name, not '{name}'.", "--out 需要一个 Python 变量名，而不是“{name}”。"),
-    "reset": Text("Conversation forgotten ({count} exchanges).", "已清除对话（{count} 轮）。"),
-    "no_history": Text("The conversation is empty.", "对话为空。"),
-    "no_error": Text("No failure so far in this session.", "本会话中尚无失败。"),
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
     "code_at_prompt": Text("The answer's code is ready at the next prompt.", "回答中的代码已放在下一个提示符处。"),
-    "key_from": Text("{key} · from {source}", "{key} · 来源：{source}"),
-    "incomplete": Text("incomplete", "不完整"),
-    "you": Text("you", "你"),
     "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
-    "model_default": Text("model default", "模型默认值"),
-    "key_unset": Text("not set — run %chatkey", "未设置 — 请运行 %chatkey"),
-    "exchanges": Text("{count} exchanges", "{count} 轮"),
-    "no_failed_cell": Text("No cell has failed in this session, so there is nothing to explain. Nothing was sent.", "本会话中还没有运行失败的单元格，无需解释。未发送任何内容。"),
     "bad_cache": Text(
         "CHATWITHTECH_CACHE is '{value}': use off, auto, record or replay. Nothing was sent.",
         "CHATWITHTECH_CACHE 为“{value}”：请使用 off、auto、record 或 replay。未发送任何请求。",
@@ -266,17 +255,6 @@ class ChatMagics(Magics):
 
         return parse(self.chat, line, self.lang, name=name)  # the same reading as %chatkey's
 
-    def _cache_setting(self) -> str:
-        """For %chat: the mode in force, where it comes from, and the file."""
-        from ..replay import ENV, BadMode, effective_mode
-
-        try:
-            mode, source = effective_mode(self.cache)
-        except BadMode as bad:
-            return f"{ENV}={bad} ≠ off | auto | record | replay"
-        where = f" ({ENV})" if source == "env" else ""
-        return f"{mode}{where} · {self.session.answers.path.name}" if mode != "off" else f"off{where}"
-
     def _cache_mode(self) -> str:
         """``ChatMagics.cache``, unless CHATWITHTECH_CACHE says otherwise; a bad value stops the cell."""
         from ..replay import BadMode, effective_mode
@@ -374,113 +352,8 @@ class ChatMagics(Magics):
         self.shell.set_next_input(code, replace=False)
         notice(self.shell, MSG["code_at_prompt" if is_terminal(self.shell) else "code_added"].get(self.lang))
 
-    # -- line commands -----------------------------------------------------------------
+    # -- line commands (commands.py, imported on first use) --------------------------------
     def _command(self, command: str, args):
-        return getattr(self, f"_cmd_{command}")(args)
+        from .commands import run
 
-    def _cmd_reset(self, args):
-        count = len(self.session.conversation.exchanges)
-        self.session.reset()
-        notice(self.shell, MSG["reset"].get(self.lang, count=count))
-
-    def _cmd_history(self, args):
-        from ..i18n import bracketed, labelled
-        from ..render.safe import literal_markdown, safe_markdown
-
-        exchanges = self.session.conversation.exchanges
-        if not exchanges:
-            notice(self.shell, MSG["no_history"].get(self.lang))
-            return
-        parts, plain = [], []
-        for number, exchange in enumerate(exchanges, 1):
-            mark = "" if exchange.complete else bracketed(MSG["incomplete"].get(self.lang), self.lang)
-            # Shown capped (caps.py): an 8 MB prompt must not print 16 MB; the conversation keeps it whole.
-            prompt, reply = (cap(text, HISTORY_LIMIT, self.lang) for text in (exchange.prompt, exchange.answer))
-            # Prompts (interpolated pages), answers and model names are text, never HTML (render/safe.py).
-            you, model = MSG["you"].get(self.lang), literal_markdown(exchange.model)
-            parts.append(f"**{number}. {you}**{bracketed(model, self.lang)}\n\n{safe_markdown(prompt, close=True)}\n\n**{number}. {model}**{mark}\n\n{safe_markdown(reply, close=True)}")
-            plain.append(f"[{number}] {labelled(you, prompt, self.lang)}\n[{number}] {labelled(exchange.model + mark, reply, self.lang)}")
-        self._publish_markdown("\n\n---\n\n".join(parts), "\n\n".join(plain))
-
-    def _cmd_models(self, args):
-        from ..session import ChatFailure
-        from .model_list import model_list
-
-        request = self.base_request(args.connection)
-        try:
-            models = self.session.list_models(request)
-        except ChatFailure as failure:
-            show_failure(self.shell, failure.failure, self.lang)
-            return
-        self._publish_markdown(*model_list(models, request.connection, self.lang))
-
-    def _cmd_error(self, args):
-        failure = self.session.last_failure
-        if failure is None:
-            notice(self.shell, MSG["no_error"].get(self.lang))
-            return
-        # Only the facts this failure has: a connection failure has no status, type or request id.
-        details = {k: v for k, v in failure.details().items() if v not in (None, "")}
-        width = max(len(k) for k in details)
-        notice(self.shell, "\n".join(f"{k:<{width}}  {'' if v is None else cap(str(v), MESSAGE_LIMIT, self.lang)}" for k, v in details.items()))
-
-    def _cmd_explain(self, args):
-        """The last failing cell's code and traceback, with a built-in instruction in the user's language."""
-        for problem in (args.out and options.out_problem(args.out, self.lang), options.cell_problem(args, self.lang)):
-            if problem:  # the same checks as a %%chat cell's options
-                raise UsageError(problem)
-        error = self.cell_errors.last
-        if error is None:
-            notice(self.shell, MSG["no_failed_cell"].get(self.lang))
-            return None
-        from ..notebook_context import explain_prompt
-
-        filled = explain_prompt(error, self.lang, self.max_value_chars)
-        return self._ask_cell(filled.text, args, filled.notes(self.lang))
-
-    def _cmd_usage(self, args):
-        """Tokens and estimated cost per model this session, with totals, the budget and the account's pages."""
-        if args.out and options.out_problem(args.out, self.lang):
-            raise UsageError(options.out_problem(args.out, self.lang))
-        from ..render.usage import usage_report
-
-        ledger = self.session.meter.ledger
-        rows = ledger.rows()
-        self._publish_markdown(*usage_report(rows, ledger.totals(), ledger.spent, self.budget, self.lang))
-        if args.out:
-            self.shell.user_ns[args.out] = rows
-
-    def _cmd_settings(self, args):
-        request = self.base_request(args.connection)
-        credentials = self.session.credentials.resolve(request.connection)
-        from ..credentials import SOURCE_LABELS
-        from ..client import resolve_base_url
-
-        rows = {
-            "model": self.model,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens or MSG["model_default"].get(self.lang),
-            "reasoning_effort": self.reasoning_effort or MSG["model_default"].get(self.lang),
-            "window": self.window,
-            "system": self.system or "—",
-            "connection": request.connection,
-            "key": MSG["key_from"].get(self.lang, key=credentials.masked_key, source=SOURCE_LABELS[credentials.source].get(self.lang)) if credentials else MSG["key_unset"].get(self.lang),
-            "organization": (credentials.organization if credentials else None) or "—",
-            "base_url": resolve_base_url(credentials, self.base_url),
-            "timeout": self.timeout,
-            "retries": self.retries,
-            "budget": f"${self.budget:,.2f}" if self.budget else "—",
-            "language": self.lang,
-            "conversation": MSG["exchanges"].get(self.lang, count=len(self.session.conversation.exchanges)),
-        }
-        rows["cache"] = self._cache_setting()
-        width = max(len(k) for k in rows)
-        notice(self.shell, "\n".join(f"{k:<{width}}  {v}" for k, v in rows.items()))
-
-    def _publish_markdown(self, markdown: str, plain: str) -> None:
-        if is_terminal(self.shell):
-            from ..stream import visible
-
-            print(visible(plain))
-        else:
-            publish({"text/markdown": markdown, "text/plain": plain})
+        return run(self, command, args)

@@ -1,6 +1,6 @@
 """Advice that fits where the user is: a notebook panel, the key form, or a terminal.
 
-The catalog (``errors.py``) words its next steps for the notebook panel, which has buttons
+The catalog (``catalog.py``) words its next steps for the notebook panel, which has buttons
 (Retry, Set API key, Use model…). The key form has only Save & test; terminal IPython has
 no buttons, no form and no cells. Each gets its own wording here; a kind without an entry
 keeps the catalog's, with a generic rewrite of "press Retry" so no renderer points at a
