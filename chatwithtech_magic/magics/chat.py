@@ -105,6 +105,7 @@ class ChatMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self._session = session
         self._cell_errors = None  # notebook_context.ErrorLog, made at the first failing cell
+        self._parsed: dict = {}  # (line, magic) -> the options it gave (see _parse)
 
     @property
     def session(self):
@@ -251,9 +252,17 @@ class ChatMagics(Magics):
         IPython's ``parse_argstring`` keeps the quotes (``posix=False``) and raises a bare
         ``ValueError`` on an unclosed quote; both would reach the user as a wrong request or a traceback.
         """
-        from .args import parse
+        # A notebook re-runs the same few lines: a line read once is not read again (about 0.3 ms a cell).
+        # Only lines that parsed are kept, so every bad line still gets its message.
+        parsed = self._parsed.get((line, name))
+        if parsed is None:
+            from .args import parse
 
-        return parse(self.chat, line, self.lang, name=name)  # the same reading as %chatkey's
+            parsed = parse(self.chat, line, self.lang, name=name)  # the same reading as %chatkey's
+            if len(self._parsed) >= 64:
+                self._parsed.clear()
+            self._parsed[(line, name)] = parsed
+        return type(parsed)(**vars(parsed))  # a copy: nothing downstream can change the kept one
 
     def _cache_mode(self) -> str:
         """``ChatMagics.cache``, unless CHATWITHTECH_CACHE says otherwise; a bad value stops the cell."""
