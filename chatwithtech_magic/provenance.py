@@ -49,22 +49,6 @@ def parameters(params: dict) -> dict:
     return sent
 
 
-def request_id_of(response) -> str | None:
-    """The ``x-request-id`` of an SDK response or stream, when it has one."""
-    found = getattr(response, "_request_id", None) or getattr(response, "request_id", None)
-    if isinstance(found, str) and found:
-        return found
-    for holder in (getattr(response, "response", None), response):
-        headers = getattr(holder, "headers", None)
-        try:
-            value = headers.get("x-request-id") if headers is not None else None
-        except Exception:
-            value = None
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def record(answer, params: dict, ticket, request_id: str | None = None) -> dict:
     """The output metadata for ``answer`` (JSON-serialisable)."""
     from . import pricing

@@ -15,8 +15,8 @@ from .conversation import Conversation, Exchange
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
-from .params import Adaptations, build, family
-from .request import ChatRequest
+from .params import Adaptations, build
+from .request import ChatRequest, build_params
 from .retry import next_delay
 from .sse import stream_into
 from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle, take_whole
@@ -171,7 +171,7 @@ class ChatSession:
             return None
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
         now = self.params_for(prompt, request, base_url)
-        fresh = build(prompt, request, self.conversation, family(request.model))[0]  # a fresh (CI) kernel has learned nothing
+        fresh = build_params(prompt, request, self.conversation)  # by family rules only: a fresh (CI) kernel has learned nothing
         return replay.begin(self.answers, request, base_url, now, fresh)
 
     def _replayed(self, answer: Answer, request: ChatRequest, recorded, view) -> Answer:

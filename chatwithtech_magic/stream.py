@@ -133,5 +133,6 @@ def take_whole(completion, draft: Draft) -> None:
         if refusal:
             draft.refusal_parts.append(refusal)
     draft.usage = completion.usage
-    draft.model = completion.model
+    if isinstance(completion.model, str):  # as the streamed path (sse.apply): a server may send anything
+        draft.model = completion.model
     draft.request_id = getattr(completion, "_request_id", None)  # kept with a recorded answer (replay.py)

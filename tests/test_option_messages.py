@@ -82,6 +82,15 @@ def test_an_unknown_option_on_chatkey_is_named_without_its_value_and_nothing_cha
     assert memory_keyring.entries == {}
 
 
+def test_an_unknown_short_option_on_chatkey_is_named_without_the_key_fragment_glued_to_it(shell, memory_keyring):
+    fragment = "-proj-Abc123Def456Ghi789Jkl012"  # a key pasted without its "sk"
+
+    message = refusal(shell, f"%chatkey set {fragment}")
+
+    assert message.startswith("%chatkey has no option -p. Its options:") and "Abc123" not in message
+    assert memory_keyring.entries == {}
+
+
 def test_chatkey_never_echoes_a_word_too_many_or_a_bad_value_which_may_be_a_secret(shell, memory_keyring):
     extra = refusal(shell, "%chatkey delete gateway hunter2")
     missing = refusal(shell, "%chatkey set --org")

@@ -25,7 +25,8 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
-from tests.support.openai_server import Error, Events, StreamError
+from tests.support.magics import chat
+from tests.support.openai_server import Error, Events, Reply, StreamError
 
 MODEL = "gpt-4.1-mini"  # takes temperature and max_tokens
 PORTAL = (
@@ -601,3 +602,12 @@ def test_the_key_form_shows_a_message_even_when_testing_fails_in_an_unexpected_w
 
     assert "Testing…" not in form.result.value
     assert "the test itself broke" in form.result.value
+
+
+def test_a_whole_answer_whose_model_name_is_not_text_still_shows_under_the_requested_name(shell, server, api_key):
+    server.script(Reply("Fine.", model=123))
+    cap = chat(shell, "--no-stream -m gpt-4.1-mini", "Hi")
+
+    shown = "".join(o.data.get("text/plain", "") for o in cap.outputs)
+    assert "Fine." in shown and "Traceback" not in cap.stdout + cap.stderr
+    assert "gpt-4.1-mini" in cap.outputs[-1].data["text/markdown"]

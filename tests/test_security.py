@@ -136,6 +136,23 @@ def test_links_that_would_run_code_are_disabled(text):
 
 @pytest.mark.parametrize(
     "text",
+    ["[x](javascript&#58;alert(1))", "[x](java&#115;cript&colon;alert(1))", "[x](data&#x3A;text/html,x)", "[x](javascript&#58alert(1))"],
+)
+def test_links_spelled_with_character_references_stay_dead_in_a_notebook_exported_to_html(text):
+    # nbconvert's Markdown renderer (mistune) decodes a link's URL twice: "&amp;#58;" must not become ":".
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("%%chat\nHello")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": safe_markdown(text)})]
+    notebook.cells = [cell]
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
+    hrefs = re.findall(r'<a href="([^"]*)">x</a>', page)
+    assert hrefs and not any(re.match(r"(?i)\s*(javascript|vbscript|data):", href) for href in hrefs), hrefs
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "<img src=x onerror=alert(1)>",
         "</p><script>alert(1)</script>",

@@ -94,6 +94,8 @@ def _first_problem(parser, argv: list[str], echo: bool, cell: bool = False):
         if action is None and not token.startswith("--") and token[:2] in options:
             action, attached = options[token[:2]], True  # -t0.5, -fcode
         if action is None:
+            if not echo and not token.startswith("--"):
+                option = token[:2]  # ``-xVALUE`` is -x with a value, which may be a secret (a key that lost its "sk")
             import difflib  # only for a mistyped option: every well-formed line skips its import
 
             close = difflib.get_close_matches(option, [o for o in options if o.startswith("--")], n=1, cutoff=0.75)

@@ -62,6 +62,10 @@ _REFERENCE = re.compile(r"&(?=[#A-Za-z])")
 # the link into a harmless relative one (a scheme can't hold it) and is invisible in text.
 _BAD_SCHEME = re.compile(r"(?i)(?<![A-Za-z0-9+.\-])(javascript|vbscript|livescript|data)(?=\\?:)")
 _ZWSP = "\u200b"
+# After ``&amp;``: a reference's shape (``#58``, ``colon;``). mistune, and so nbconvert's HTML export,
+# decodes a link's URL twice, so ``&amp;#58;`` would still spell a colon there; the invisible
+# space keeps what follows from being read as a reference a second time.
+_DECODABLE = re.compile(r"#|[A-Za-z][A-Za-z0-9]*;")
 # Autolinks that may stay: a web or mail address cannot run code.
 _SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`\\]*>", re.IGNORECASE)
 # Math (heuristic; safety never depends on it): there a space keeps ``a<b`` from reading as a tag.
@@ -252,7 +256,7 @@ def _escape_prose(text: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     text = _SAFE_AUTOLINK.sub(keep, text.replace("\x00", ""))
-    text = _REFERENCE.sub("&amp;", text)
+    text = _REFERENCE.sub(lambda m: "&amp;" + (_ZWSP if _DECODABLE.match(text, m.end()) else ""), text)
     text = _TAG_START.sub("&lt;", text)
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
