@@ -18,8 +18,8 @@ from . import lifecycle  # models coming and going: fallbacks, retirement notes,
 from .params import Adaptations, build
 from .request import ChatRequest, build_params
 from .retry import next_delay
-from .sse import stream_into
-from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle, take_whole
+from .sse import stream_into, whole_into
+from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle
 
 INTERRUPTED = Text("answer incomplete: interrupted", "回答不完整：已中断")
 CUT_OFF = Text("answer incomplete: the stream stopped early", "回答不完整：数据流提前中断")
@@ -286,7 +286,7 @@ class ChatSession:
 
     def _send(self, client, params, stream, draft, view, throttle) -> None:
         if not stream:
-            take_whole(faults.check_completion(client.chat.completions.create(**params)), draft)
+            whole_into(client, params, draft)
             return
         stream_into(client, params, draft, view, throttle)  # our SSE reader: one connection per endpoint
 

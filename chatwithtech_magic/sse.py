@@ -1,10 +1,11 @@
-"""Reading a streamed chat completion ourselves, from the SDK's raw response.
+"""Reading a chat completion ourselves, streamed or whole, from the SDK's raw response.
 
 Why not the SDK's ``Stream``: it stops at ``data: [DONE]`` and closes the response before
 the body's last chunk (the zero-length terminator) is read, so httpx cannot return the
 connection to its pool and every streamed cell pays a new TCP (and TLS) handshake. It also
 builds a pydantic model per chunk, which is most of the time of a long answer. Here the
 body is read to its real end, and each event is one ``json.loads`` applied to the ``Draft``.
+A non-streamed answer is one ``json.loads`` too, read as attributes like the SDK's models.
 
 The SDK still builds and sends the request, and raises HTTP errors (``APIStatusError``
 subclasses) before any of the body is read. Failures while reading are raised the way
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
+
+from .stream import take_whole
 
 # How much of a malformed event is quoted in the failure message.
 QUOTE = 80
@@ -53,11 +56,62 @@ def record(value):
     return value
 
 
+# The header the SDK's own ``with_streaming_response`` sets: the body is left unread and the call
+# returns the SDK's ``APIResponse``. Status errors are still raised as ``APIStatusError`` first.
+_UNREAD = {"headers": {"X-Stainless-Raw-Response": "stream"}}
+
+
+def post(client, params: dict):
+    """The chat request, sent with the SDK's generic ``client.post`` (its way to reach any endpoint).
+
+    Why not ``client.chat.completions``: its first use imports the chat resource and its
+    pydantic stream types, about 15 ms of a fresh kernel's first cell, for objects we never
+    build. The request, headers, timeouts and errors are the SDK's either way.
+    """
+    return client.post("/chat/completions", body=params, cast_to=object, stream=bool(params.get("stream")), options=_UNREAD)
+
+
 def stream_into(client, params: dict, draft, view, throttle) -> None:
     """Send the streamed request in ``params`` and read its answer into ``draft``."""
-    with client.chat.completions.with_streaming_response.create(**params) as response:
+    response = post(client, params)
+    try:
         draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-        read_stream(response, draft, view, throttle)  # leaving the block closes it, on Ctrl-C too
+        read_stream(response, draft, view, throttle)
+    finally:
+        response.close()  # on Ctrl-C too
+
+
+def whole_into(client, params: dict, draft) -> None:
+    """Send the non-streamed request in ``params`` and read its answer into ``draft``."""
+    from .faults import check_completion
+
+    response = post(client, params)
+    try:
+        take_whole(check_completion(read_whole(response)), draft)
+        draft.request_id = response.request_id
+    finally:
+        response.close()
+
+
+def read_whole(response):
+    """The JSON object of a non-streamed answer as a ``Record``; as the SDK does, a body that is not one comes back as text."""
+    import openai
+
+    request = response.http_response.request
+    timeouts, transport = _transport_errors()
+    try:
+        body = response.http_response.read()
+    except timeouts as err:
+        raise openai.APITimeoutError(request=request) from err
+    except transport as err:
+        raise openai.APIConnectionError(request=request) from err
+    try:
+        value = json.loads(body)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        return body.decode("utf-8", "replace")
+    return record(value)
 
 
 def read_stream(response, draft, view, throttle) -> None:
