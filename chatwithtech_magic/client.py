@@ -19,6 +19,21 @@ def resolve_base_url(credentials: Credentials | None, configured: str = "", envi
     return (own or configured or environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
+def split_query(base_url: str) -> tuple[str, dict]:
+    """``https://gw/v1?api-key=K&api-version=1`` -> (``https://gw/v1``, its query as a dict).
+
+    The SDK appends the endpoint's path to the whole base URL, query included, so a gateway
+    that takes its key or version in the query (``?api-key=``, Azure's ``?api-version=``)
+    got ``/v1?api-key=K/chat/completions``. Its query goes with every request instead.
+    """
+    root, _, query = base_url.partition("?")
+    if not query:
+        return base_url, {}
+    from urllib.parse import parse_qsl
+
+    return root.rstrip("/"), dict(parse_qsl(query.split("#", 1)[0], keep_blank_values=True))
+
+
 class ClientCache:
     def __init__(self):
         self._clients: dict[str, object] = {}
@@ -36,11 +51,13 @@ class ClientCache:
         if client is None:
             import openai
 
+            root, query = split_query(base_url)
             client = openai.OpenAI(
                 api_key=credentials.api_key,
                 organization=credentials.organization or None,
                 project=credentials.project or None,
-                base_url=base_url,
+                base_url=root,
+                default_query=query or None,
                 timeout=timeout,
                 max_retries=0,
             )

@@ -43,13 +43,12 @@ class Conversation:
     def record(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)
 
-    def drop_unfinished(self, prompt: str) -> bool:
-        """Forget the last exchange when it is a cut-off answer to ``prompt``, before asking it again.
+    def drop_unfinished(self, prompt: str) -> Exchange | None:
+        """Take out the last exchange when it is a cut-off answer to ``prompt``, before asking it again.
 
         A Retry after a broken stream must not send the broken half as history, nor keep it
-        next to the full answer.
+        next to the full answer (retake.py puts it back if the retry brings less).
         """
         if self.exchanges and not self.exchanges[-1].complete and self.exchanges[-1].prompt == prompt:
-            self.exchanges.pop()
-            return True
-        return False
+            return self.exchanges.pop()
+        return None

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .i18n import Text
+from .urls import hide_url, mask_url  # noqa: F401 (mask_url re-exported: a URL as shown, beside ``mask``)
 
 SERVICE = "chatwithtech_magic"
 from .defaults import DEFAULT_BASE_URL, DEFAULT_CONNECTION  # noqa: F401 (re-exported)
@@ -55,10 +56,15 @@ def _forms(secret: str) -> list[str]:
     return forms
 
 
-def redact(text, *secrets: str | None):
-    """``text`` with every known secret (with or without its prefix) and every key-shaped string masked."""
+def redact(text, *secrets: str | None, url: str | None = None):
+    """``text`` with every known secret (with or without its prefix) and every key-shaped string masked.
+
+    With ``url`` (a base URL, "" for none), URLs are shown as ``mask_url`` shows them too (urls.py).
+    """
     if not isinstance(text, str) or not text:
         return text
+    if url is not None:
+        text = hide_url(text, url)
     for secret in secrets:
         if secret and len(secret) >= 8:
             for form in _forms(secret):
@@ -67,19 +73,19 @@ def redact(text, *secrets: str | None):
     return _KEY_SHAPED.sub(lambda m: mask(m.group(0).replace("*", "")) or "sk-…", text)
 
 
-def redact_fields(record, *secrets: str | None):
-    """Mask ``secrets`` in every text field of a dataclass (a failure's status, type, code,
-    request id, message...): a server can echo a key in any of them."""
+def redact_fields(record, *secrets: str | None, url: str | None = None):
+    """Mask ``secrets`` (and ``url``'s secret parts) in every text field of a dataclass (a failure's
+    status, type, code, request id, message, base URL...): a server can echo a key in any of them."""
     from dataclasses import fields
 
     for item in fields(record):
         value = getattr(record, item.name)
         if isinstance(value, str):
-            setattr(record, item.name, redact(value, *secrets))
+            setattr(record, item.name, redact(value, *secrets, url=url))
         elif isinstance(value, list):
-            setattr(record, item.name, [redact(v, *secrets) for v in value])
+            setattr(record, item.name, [redact(v, *secrets, url=url) for v in value])
         elif isinstance(value, dict):
-            setattr(record, item.name, {k: redact(v, *secrets) for k, v in value.items()})
+            setattr(record, item.name, {k: redact(v, *secrets, url=url) for k, v in value.items()})
     return record
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from . import errors
+from .urls import mask_url
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_USERINFO = re.compile(r"//[^/@\s']+@")
 
 
 class NotAnAnswer(Exception):
@@ -69,7 +69,7 @@ def proxy_for(url: str, environ=None) -> str | None:
     for name in (f"{scheme}_proxy", "all_proxy"):
         value = environ.get(name) or environ.get(name.upper())
         if value:
-            return hide_credentials(value.strip())
+            return mask_url(value.strip())  # a proxy password is a secret too
     return None
 
 
@@ -79,19 +79,6 @@ def _bypassed(host: str, environ) -> bool:
         if entry == "*" or (entry and (host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")))):
             return True
     return False
-
-
-def hide_credentials(url: str) -> str:
-    """``http://user:secret@proxy:3128`` -> ``http://…@proxy:3128``: a proxy password is a secret too."""
-    try:
-        parts = urlsplit(url if "://" in url else f"http://{url}")
-        if parts.username or parts.password:
-            netloc = "…@" + parts.netloc.rsplit("@", 1)[1]
-            return urlunsplit(parts._replace(netloc=netloc)) if "://" in url else netloc
-    except ValueError:
-        if "@" in url:
-            return "…@" + url.rsplit("@", 1)[1]
-    return url
 
 
 # -- classification ---------------------------------------------------------------------------
@@ -137,7 +124,7 @@ def classify_other(exc: BaseException, base_url: str = "", secrets: tuple = ()) 
     from .credentials import redact
 
     proxy = proxy_for(base_url) if base_url else None
-    message = _USERINFO.sub("//…@", redact(_first_line(str(exc)) or type(exc).__name__, *secrets))  # proxy passwords too
+    message = redact(_first_line(str(exc)) or type(exc).__name__, *secrets, url=base_url)  # proxy passwords, URL keys too
     if isinstance(exc, NotAnAnswer):
         summary = redact(errors.summarize_page(exc.body or "", exc.status), *secrets) if (exc.body or "").strip() else ""
         failure = errors.Failure(errors.kind_named("not_json"), status=exc.status, summary=summary or f"HTTP {exc.status}",

@@ -98,7 +98,7 @@ SETTING_NAMES = {"temperature": "temperature", "max_tokens": "max tokens", "reas
 
 
 def build(prompt: str, request, conversation, compat: Compat) -> tuple[dict, list[Text]]:
-    """The keyword arguments for ``client.chat.completions.create``, and notes on settings ignored.
+    """The chat request's body (the fields of ``client.chat.completions.create``), and notes on settings ignored.
 
     ``request.temperature`` None means the user set none: the seed's 0.3 goes only to models
     that take it. A user's own value is sent unless this model is known to refuse it.

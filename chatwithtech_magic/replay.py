@@ -314,7 +314,7 @@ class Recorded:
     store: AnswerStore
     mode: str
     refresh: bool
-    base_url: str
+    base_url: str = field(repr=False)  # may hold user:password@ or ?api-key=: never in a repr
     keys: list[str]  # what this kernel would send now, then what a fresh kernel would (nothing learned yet)
 
     def settle(self, answer) -> bool:

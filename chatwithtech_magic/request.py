@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from .conversation import DEFAULT_WINDOW, Conversation
 from .credentials import DEFAULT_CONNECTION
@@ -26,7 +26,7 @@ class ChatRequest:
     remember: bool = True
     window: int = DEFAULT_WINDOW
     connection: str = DEFAULT_CONNECTION
-    base_url: str = ""
+    base_url: str = field(default="", repr=False)  # may hold user:password@ or ?api-key=: never in a repr
     timeout: float = 60.0
     retry: RetryPolicy = RetryPolicy()
     # Quiet notes known before asking (a reference not found, a value cut): shown under the answer, never sent.
@@ -53,5 +53,5 @@ _FIELDS = frozenset(f.name for f in fields(ChatRequest))
 
 
 def build_params(prompt: str, request: ChatRequest, conversation: Conversation, compat: Compat | None = None) -> dict:
-    """The keyword arguments for ``client.chat.completions.create`` (the rules live in ``params.py``)."""
+    """The chat request's body, sent by ``sse.post`` (the rules live in ``params.py``)."""
     return build(prompt, request, conversation, compat or family(request.model))[0]

@@ -15,6 +15,7 @@ from .conversation import Conversation, Exchange
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
+from .account_models import OncePerCell
 from .params import Adaptations, build
 from .request import ChatRequest, build_params
 from .retry import next_delay
@@ -79,6 +80,7 @@ class ChatSession:
         self.sleep = sleep
         self.answers = replay.AnswerStore()  # recorded answers, in the working directory (the notebook's folder)
         self.meter = spend.Meter()  # tokens, cost and budget of this session (spend.py)
+        self.model_lists = OncePerCell()  # GET /models at most once an ask: fallback and suggestions share it
 
     # -- asking -------------------------------------------------------------------
     def ask(
@@ -92,6 +94,10 @@ class ChatSession:
         what to send (``_prepare``); send it, once more for a parameter the model refused (params.py)
         or for a default model that does not exist here (``_fall_back``), and again after a failure
         the catalog retries; then price, remember and record what came back."""
+        with self.model_lists.cell():  # the fallback and the panel's suggestions share one /models list
+            return self._ask(prompt, request, view, throttle_interval)
+
+    def _ask(self, prompt: str, request: ChatRequest, view, throttle_interval: float) -> Answer:
         view = view if view is not None else TextView()
         answer, request = _start(prompt, request)
         recorded = self._recorded(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
@@ -315,7 +321,7 @@ class ChatSession:
 
     def _fill(self, failure, request, credentials: Credentials | None, base_url: str, suggest: bool = True) -> errors.Failure:
         failure.model = request.model
-        failure.base_url = base_url
+        failure.base_url = base_url  # for display only (masked below): requests never read it back
         failure.connection = request.connection
         failure.timeout = request.timeout
         if credentials is not None:
@@ -325,8 +331,9 @@ class ChatSession:
         lifecycle.mark_retired(failure, request.model)
         if suggest and failure.kind.kind in ("model_not_found", "model_retired", "context_length"):
             failure.suggestions = self._suggest(failure, request)
-        # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix.
-        return redact_fields(failure, credentials.api_key if credentials is not None else None)
+        # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix;
+        # and the base URL's own secrets (user:password@, ?api-key=) as urls.mask_url shows them.
+        return redact_fields(failure, credentials.api_key if credentials is not None else None, url=base_url)
 
     def _suggest(self, failure, request) -> list[str]:
         """Only models that fit (lifecycle.py), from the account's list when it can be read."""
@@ -338,6 +345,10 @@ class ChatSession:
 
     # -- models -------------------------------------------------------------------
     def list_models(self, request: ChatRequest = ChatRequest()) -> list[str]:
+        """The account's model ids; within an ``ask``, fetched once and reused (account_models.py)."""
+        return self.model_lists.fetch((request.connection, request.base_url), lambda: self._fetch_models(request))
+
+    def _fetch_models(self, request: ChatRequest) -> list[str]:
         client, credentials, base_url = self._connect(request)
         try:  # the raw page: a web page, or entries without ``id``, must not be a traceback (faults.model_ids)
             return faults.model_ids(client.models.with_raw_response.list().http_response)

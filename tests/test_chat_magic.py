@@ -20,7 +20,7 @@ from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat
-from tests.support.openai_server import Hang, OpenAIServer, Reply
+from tests.support.openai_server import DEFAULT_REPLY, Hang, OpenAIServer, Reply
 
 FULL_TEXT = "# Title\n\nSome **bold** words, then a list:\n\n- one\n- two\n"
 
@@ -443,19 +443,38 @@ def test_load_ext_registers_the_magics_and_unload_ext_removes_them(shell):
     assert [type(c).__name__ for c in shell.configurables].count("ChatMagics") == 1
 
 
-def test_loading_the_extension_imports_neither_openai_nor_ipywidgets_nor_keyring():
+def loaded_in_a_fresh_kernel(steps: str, modules: tuple) -> list[str]:
+    """Which of ``modules`` a fresh IPython has imported after ``%load_ext`` and ``steps``."""
     code = (
         "import sys\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
         "ip = InteractiveShell.instance()\n"
         "ip.run_line_magic('load_ext', 'chatwithtech_magic')\n"
         "assert 'chat' in ip.magics_manager.magics['cell']\n"
-        "print(sorted(m for m in ('openai', 'ipywidgets', 'keyring', 'httpx2') if m in sys.modules))\n"
+        f"{steps}"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    return eval(done.stdout.strip().splitlines()[-1])
+
+
+def test_loading_the_extension_imports_neither_openai_nor_ipywidgets_nor_keyring():
+    assert loaded_in_a_fresh_kernel("", ("openai", "ipywidgets", "keyring", "httpx2")) == []
+
+
+def test_an_answer_never_imports_the_sdks_chat_resource_or_its_pydantic_stream_types(api_key):
+    """The request goes through the SDK's generic ``client.post`` (sse.py): a fresh kernel's first
+    cell does not wait for modules that build objects we never use (about 15 ms)."""
+    steps = (
+        "with capture_output() as cap:\n"
+        "    ip.run_cell_magic('chat', '-m gpt-4.1-mini', 'Hello')\n"
+        "    ip.run_cell_magic('chat', '-m gpt-4.1-mini --no-stream', 'Again')\n"
+        f"answers = [o for o in cap.outputs if o.data.get('text/plain', '').startswith({DEFAULT_REPLY!r})]\n"
+        "assert len(answers) == 2 and 'openai' in sys.modules, [o.data for o in cap.outputs]\n"
+    )
+    assert loaded_in_a_fresh_kernel(steps, ("openai.resources.chat", "openai.lib.streaming.chat")) == []
 
 
 # -- secrets ---------------------------------------------------------------------------------------------

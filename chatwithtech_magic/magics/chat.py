@@ -188,14 +188,17 @@ class ChatMagics(Magics):
         return self._ask_cell(prompt, args, notes)
 
     def _refused_key(self, line: str, cell) -> bool:
-        from .line_secrets import KEY_SHAPED
+        from .line_secrets import KEY_SHAPED, might_hold_key
 
-        if not KEY_SHAPED.search(line):
+        if not might_hold_key(line):
             return False
-        from .key import MSG as KEY_MSG
-        from .line_secrets import refuse, secrets_on_line
+        from .line_secrets import option_names, refuse, secrets_on_line
 
-        secrets = secrets_on_line(line) or KEY_SHAPED.findall(line)
+        secrets = secrets_on_line(line, options=option_names(self.chat)) or KEY_SHAPED.findall(line)
+        if not secrets:
+            return False  # a long word that is no key (a system prompt's): the line is read as usual
+        from .key import MSG as KEY_MSG
+
         refuse(self.shell, line, secrets, KEY_MSG["refused"].get(self.lang), ("-c", "--connection", "-m", "--model", "-s", "--system", "--out"),
                is_terminal(self.shell))
         return True
@@ -301,14 +304,19 @@ class ChatMagics(Magics):
         return request
 
     # -- asking and showing ----------------------------------------------------------
-    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", panel=None, out: str | None = None):
-        """``panel``: asked again through that error panel's button; the result replaces its message."""
-        view = self._view(fmt, panel)
+    def ask(self, prompt: str, request: ChatRequest, fmt: str = "markdown", panel=None, out: str | None = None, view=None):
+        """``panel``: asked again through that error panel's button; the result replaces its message.
+        ``view``: a Retry's (render/retake.py), over the answer the cell shows."""
+        view = view if view is not None else self._view(fmt, panel)
         self.session.meter.budget = self.budget  # read at every ask: a Retry after raising it goes through
         answer = self.session.ask(prompt, request, view, throttle_interval=self.render_interval)
+        retake = getattr(view, "retake", None)
+        if retake is not None:  # the history holds what stays on screen, once (retake.py)
+            retake.settle_history(self.session.conversation)
         place = panel.place if panel is not None else None
         if answer.failure is not None:
-            show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out), panel)
+            if retake is None or not view.show_failure(answer, panel):
+                show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out, view, answer), panel)
         elif answer.interrupted and not answer.text:
             notice(self.shell, MSG["interrupted_early"].get(self.lang), place)
         elif panel is not None:
@@ -327,10 +335,14 @@ class ChatMagics(Magics):
         view.plain = fmt == "text"
         return view
 
-    def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None):
-        """What the panel's buttons do: each re-runs the same question; the result replaces the panel's message."""
+    def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None, view=None, answer=None):
+        """What the panel's buttons do: each re-runs the same question; the result replaces the panel's message,
+        and the answer replaces the (cut-off) answer the cell shows, in place (render/retake.py)."""
 
         from ..errors import RESET, RETRY, SET_KEY, SWITCH_MODEL
+        from ..render.retake import Shown
+
+        shown = Shown(view, answer)
 
         def on_action(action: str, target: str | None, panel) -> None:
             if action == SET_KEY:
@@ -346,10 +358,9 @@ class ChatMagics(Magics):
                 retry_request = retry_request.but(model=target, model_is_default=False)
             if action == RESET:
                 self.session.reset()
-            if action in (RETRY, SWITCH_MODEL) and request.remember:
-                self.session.conversation.drop_unfinished(prompt)
-            if action in (RETRY, SWITCH_MODEL, RESET):
-                self.ask(prompt, retry_request, fmt, panel, out)
+            if action in (RETRY, SWITCH_MODEL, RESET):  # the cut-off exchange is not sent as history (retake.py)
+                retry_view = shown.retry(self.session.conversation, prompt, request.remember, self._view(fmt, panel), panel.place, self.lang)
+                shown.answer = self.ask(prompt, retry_request, fmt, panel, out, retry_view)
 
         return on_action
 

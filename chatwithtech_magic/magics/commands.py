@@ -117,7 +117,7 @@ def settings(magics, args):
     lang = magics.lang
     request = magics.base_request(args.connection)
     credentials = magics.session.credentials.resolve(request.connection)
-    from ..credentials import SOURCE_LABELS
+    from ..credentials import SOURCE_LABELS, mask_url
     from ..client import resolve_base_url
 
     rows = {
@@ -130,7 +130,7 @@ def settings(magics, args):
         "connection": request.connection,
         "key": MSG["key_from"].get(lang, key=credentials.masked_key, source=SOURCE_LABELS[credentials.source].get(lang)) if credentials else MSG["key_unset"].get(lang),
         "organization": (credentials.organization if credentials else None) or "—",
-        "base_url": resolve_base_url(credentials, magics.base_url),
+        "base_url": mask_url(resolve_base_url(credentials, magics.base_url)),  # user:password@, ?api-key= shown as …
         "timeout": magics.timeout,
         "retries": magics.retries,
         "budget": f"${magics.budget:,.2f}" if magics.budget else "—",

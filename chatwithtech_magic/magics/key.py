@@ -115,9 +115,9 @@ class KeyMagics(Magics):
     # -- refusing keys on the line ------------------------------------------------
     @staticmethod
     def _secrets_on_line(line: str) -> list[str]:
-        from .line_secrets import secrets_on_line
+        from .line_secrets import option_names, secrets_on_line
 
-        return secrets_on_line(line, COMMANDS, VALUE_OPTIONS, bare_words=True)
+        return secrets_on_line(line, COMMANDS, VALUE_OPTIONS, bare_words=True, options=option_names(KeyMagics.chatkey))
 
     # -- the form --------------------------------------------------------------------
     @staticmethod
@@ -191,11 +191,12 @@ class KeyMagics(Magics):
 
         credentials = self.store.resolve(connection)
         from ..client import resolve_base_url
+        from ..credentials import mask_url
 
         lines = [
             FORM_TEXT["title"].get(lang, connection=connection),
             status_line(credentials, lang),
-            f"base_url: {resolve_base_url(credentials, self.chat.base_url)}",
+            f"base_url: {mask_url(resolve_base_url(credentials, self.chat.base_url))}",
         ]
         if credentials and credentials.project:
             lines.append(f"project: {credentials.project}")

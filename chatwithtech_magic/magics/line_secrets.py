@@ -20,6 +20,46 @@ import shlex
 KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{8,}")
 # A bare word this long on a %chatkey line is a key pasted without its prefix, in all likelihood.
 LONG_WORD = re.compile(r"^[A-Za-z0-9_\-.+/=]{20,}$")
+# A key that lost its "sk" starts with a dash and reads as an option: ``-proj-AbC1…`` (project keys
+# are sk-proj- and ~150 random characters), ``--proj-…``, ``-AbC1…`` (legacy: sk- and 48). Option
+# names are short words and dashes and a dated model name has short parts (gpt-5-mini-2025-08-07):
+# a long run of random characters, letters and digits mixed, is what tells a key apart.
+KEY_BODY = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9])(?=.*[A-Za-z0-9]{12})[A-Za-z0-9_\-]{20,}$")
+# Cheap first look for %%chat, which reads every cell's line: no such run, no dash-led key.
+RANDOM_RUN = re.compile(r"[A-Za-z0-9]{12}")
+
+
+def is_key_body(text: str) -> bool:
+    """``text`` (leading dashes aside) looks like a key's random body."""
+    return bool(KEY_BODY.match(text.lstrip("-")))
+
+
+def might_hold_key(line: str) -> bool:
+    """False for the usual line without reading it further (``-m gpt-4.1-mini --no-stream``)."""
+    return bool(KEY_SHAPED.search(line) or RANDOM_RUN.search(line))
+
+
+def option_names(magic) -> tuple:
+    """The option strings of a ``@magic_arguments`` magic (``-m``, ``--model``, ``--reasoning-effort``)."""
+    parser = getattr(magic, "parser", None)
+    return tuple(getattr(parser, "_option_string_actions", ()))
+
+
+def dash_led_key(token: str, options: tuple, value_options: tuple) -> str | None:
+    """The key in a dash-led ``token`` that is none of the magic's own options, else None.
+
+    ``--org=org-AbC…``/``--project=proj_…``: a value option's value is an ID, long but not secret.
+    """
+    if not token.startswith("-"):
+        return None
+    name, equals, value = token.partition("=")
+    if not equals:
+        return None if token in options or not is_key_body(token) else token
+    if name in value_options and not value.startswith("-"):
+        return None
+    if is_key_body(value):
+        return value  # --apikey=AbC1…: the value is the key, whatever the option
+    return None if name in options or not is_key_body(name) else token
 
 
 def split(line: str) -> list[str]:
@@ -29,11 +69,12 @@ def split(line: str) -> list[str]:
         return line.split()
 
 
-def secrets_on_line(line: str, commands: tuple = (), value_options: tuple = (), bare_words: bool = False) -> list[str]:
+def secrets_on_line(line: str, commands: tuple = (), value_options: tuple = (), bare_words: bool = False, options: tuple = ()) -> list[str]:
     """Every key-shaped string on ``line``, in whatever option or form it stands.
 
     ``bare_words``: also treat a long positional word that is not a command as a key
     (``%chatkey`` takes no free words that long; ``%chatkey delete openai`` stays harmless).
+    ``options``: the magic's own option strings, never taken for a key that lost its "sk".
     """
     secrets: list[str] = []
     tokens = split(line)
@@ -43,6 +84,10 @@ def secrets_on_line(line: str, commands: tuple = (), value_options: tuple = (), 
         found = KEY_SHAPED.findall(token) or KEY_SHAPED.findall(attached)
         if found:
             secrets.extend(found)
+            continue
+        dashed = dash_led_key(token, options, value_options)
+        if dashed:
+            secrets.append(dashed)
             continue
         if not bare_words or token.startswith("-") or token in commands:
             continue

@@ -16,9 +16,10 @@ How ``safe_markdown`` stays safe without a Markdown parser of its own: outside c
 the characters that can *start* markup are changed -- ``<`` before a letter, ``/``, ``!`` or
 ``?`` (every HTML tag, comment and declaration starts so) and ``&`` before ``#`` or a letter
 (a character reference, which could spell ``javascript&#58;`` in a link). Code is left
-alone only where every renderer must agree it is code: fenced blocks that start at the
-top level, and indented blocks (rewritten as fences, so they cannot be misread as list
-text). An inline code span that holds such characters becomes ``<code>`` HTML that we
+alone only where every renderer must agree it is code (``code_blocks`` reads the block
+structure): fenced and indented blocks at the top level, in list items at any depth and in
+block quotes, so ``a<b`` in them reads ``a<b``; indented blocks are rewritten as fences. An
+inline code span on one line that holds such characters becomes ``<code>`` HTML that we
 write ourselves, with its content escaped: it looks the same, and it stays harmless
 whatever a renderer decides the backticks around it meant.
 """
@@ -27,6 +28,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from .code_blocks import blocks
 
 # -- plain text ---------------------------------------------------------------------
 
@@ -72,8 +75,6 @@ _SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`\\]*>", re.IGNOREC
 _MATH = re.compile(
     r"\$\$.+?\$\$|\$[^$\n]+?\$|\\\(.+?\\\)|\\\[.+?\\\]|\\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}", re.DOTALL
 )
-_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 def safe_markdown(text, close: bool = False) -> str:
@@ -85,95 +86,16 @@ def safe_markdown(text, close: bool = False) -> str:
     text = "" if text is None else str(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as renderers do, before finding fences
     out: list[str] = []
-    for kind, lines in _blocks(text.split("\n")):
+    for kind, lines, closer in blocks(text.split("\n")):
         if kind == "code":
             out.extend(lines)
         elif kind == "open":
             out.extend(lines)
             if close:
-                out.append(_FENCE_OPEN.match(lines[0]).group(2))
+                out.append(closer)
         else:
             out.append(_inline("\n".join(lines)))
     return "\n".join(out)
-
-
-def _indent(line: str) -> int:
-    width = 0
-    for char in line:
-        if char == " ":
-            width += 1
-        elif char == "\t":
-            width += 4 - width % 4
-        else:
-            break
-    return width
-
-
-def _blocks(lines: list[str]):
-    """Split into ("code", lines) kept verbatim and ("text", lines) to be escaped.
-
-    Only code that every CommonMark renderer reads as code counts: a fence at the top level
-    (column 0, or indented 1-3 spaces outside a list) up to a closing fence, read more
-    generously than the specification so that it never ends later than a renderer's; and an
-    indented block after a blank line outside a list, rewritten as a fence. Anything else,
-    including fences inside list items, is treated as text: at worst a ``<`` in it shows
-    as ``&lt;``, never as markup.
-    """
-    text: list[str] = []
-    in_list = False
-    previous_blank = True
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        opener = _FENCE_OPEN.match(line)
-        if opener and (opener.group(1) == "" or not in_list) and not (opener.group(2)[0] == "`" and "`" in opener.group(3)):
-            fence = opener.group(2)
-            closer = re.compile(r"^ {0,3}" + re.escape(fence) + r"[`~ \t]*$")
-            end = index + 1
-            while end < len(lines) and not closer.match(lines[end]):
-                end += 1
-            if text:
-                yield "text", text
-                text = []
-            yield ("code" if end < len(lines) else "open"), lines[index : end + 1]
-            index, previous_blank = end + 1, False
-            if opener.group(1) == "":
-                in_list = False
-            continue
-        if stripped and _indent(line) >= 4 and previous_blank and not in_list:
-            end = index
-            while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= 4):
-                end += 1
-            while end > index and not lines[end - 1].strip():
-                end -= 1
-            body = [_dedent4(raw) for raw in lines[index:end]]
-            longest = max((len(m) for raw in body for m in re.findall(r"`+", raw)), default=0)
-            fence = "`" * max(3, longest + 1)
-            if text:
-                yield "text", text
-                text = []
-            yield "code", [fence, *body, fence]
-            index, previous_blank = end, False
-            continue
-        if _LIST_ITEM.match(line):
-            in_list = True
-        elif stripped and previous_blank and _indent(line) == 0:
-            in_list = False
-        text.append(line)
-        previous_blank = not stripped
-        index += 1
-    if text:
-        yield "text", text
-
-
-def _dedent4(line: str) -> str:
-    removed = 0
-    for position, char in enumerate(line):
-        if removed >= 4 or char not in " \t":
-            return line[position:]
-        removed += 1 if char == " " else 4 - removed % 4
-    return ""
 
 
 def _inline(text: str) -> str:
@@ -195,14 +117,17 @@ def _inline(text: str) -> str:
         run = text[index:run_end]
         line_start = text.rfind("\n", 0, index) + 1
         if len(run) >= 3 and not text[line_start:index].strip():
-            index = run_end  # a fence inside a list item: its lines stay block code, escaped as text
+            index = run_end  # three or more backticks opening a line: never a code span, literal text
             continue
         close = _closing_run(text, run_end, len(run))
-        if close is None:
-            index = run_end  # no closing run: the backticks are literal text
+        content = text[run_end:close] if close is not None else ""
+        if close is None or ("\n" in content and _needs_escaping(content)):
+            # No closing run: the backticks are literal text. A span over several lines stays
+            # text too: as one ``<code>`` line it would merge lines that ``code_blocks`` has
+            # read as separate blocks (a list item, a fence), and a renderer might not agree.
+            index = run_end
             continue
         out.append(_escape_text(text[plain_start:index]))
-        content = text[run_end:close]
         out.append(_code_span(run, content))
         index = plain_start = close + len(run)
     out.append(_escape_text(text[plain_start:]))

@@ -8,7 +8,8 @@ every text placed in the form's HTML is escaped: it can hold a server's words.
 
 from __future__ import annotations
 
-from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask, mask_url
+from ..urls import unmask_url
 from ..i18n import Text, bracketed
 from ..render.panels import failure_html
 from ..render.safe import html_text
@@ -98,8 +99,13 @@ class KeyForm:
             description=t("provider"),
             style=style,
         )
-        self.base_url = w.Text(value=(current.base_url or "") if current else "", description=t("base_url"),
-                               placeholder="http://localhost:4000/v1", style=style, layout=wide())
+        # The field shows the URL masked (urls.mask_url: a user:password@ or ?api-key= must not sit in widget
+        # state or a saved notebook); the real one waits here, and Save puts back each "…" left in place.
+        # continuous_update=False: a typed URL arrives once, when the field is left, and is masked then.
+        self._url_behind = current.base_url if current else None
+        self.base_url = w.Text(value=mask_url(self._url_behind), description=t("base_url"),
+                               placeholder="http://localhost:4000/v1", style=style, layout=wide(), continuous_update=False)
+        self.base_url.observe(self._take_url, names="value")
         # continuous_update=False: the typed key reaches the kernel once, when the field is left, and
         # _take_key moves it out of widget state at once, so even a notebook saved before
         # "Save & test" holds no key.
@@ -134,6 +140,12 @@ class KeyForm:
         if ahead is not None:
             self.result.value = html_text(t("session_only_ahead").format(problem=ahead.get(language)))
 
+    def _take_url(self, change) -> None:
+        shown = mask_url(change["new"])
+        if shown != change["new"]:  # a URL with a secret of its own: kept here, shown masked
+            self._url_behind = change["new"].strip()
+            self.base_url.value = shown
+
     def _show_base_url(self) -> None:
         self.base_url.layout.display = None if self.provider.value == "compatible" else "none"
 
@@ -156,7 +168,7 @@ class KeyForm:
         self.key.value = ""
         self.key.placeholder = TEXT["key_placeholder"].get(self.language)
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
-        base_url = self.base_url.value if self.provider.value == "compatible" else None
+        base_url = unmask_url(self.base_url.value, self._url_behind) if self.provider.value == "compatible" else None
         problem = key_problem(key)
         if problem:  # refused here, not stored and refused later on use
             del key
@@ -168,6 +180,8 @@ class KeyForm:
         if outcome is None:
             self.result.value = t("type_key")
             return
+        if base_url is not None:
+            self._url_behind, self.base_url.value = base_url.strip() or None, mask_url(base_url.strip())
         notes = [] if outcome.persisted else [html_text(t("session_only", problem=_reason(outcome, self.language)))]
         self.refresh_status()
         self.result.value = "<br>".join(notes + [html_text(t("testing"))])

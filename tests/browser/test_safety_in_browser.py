@@ -65,6 +65,33 @@ def test_html_from_an_answer_a_model_name_and_an_error_is_shown_as_text_and_neve
     lab_page.cell_locator(2).screenshot(path=str(tmp_path / "hostile_answer.png"))
 
 
+NESTED_CODE = 'if a<b and x <y: print("<div>") & x && y'
+NESTED = (
+    '1. Step one <img src=x onerror="window.__pwned=5">\n'
+    "   - sub item\n"
+    f"     ```python\n     {NESTED_CODE}\n     ```\n"
+    '   > quoted <img src=x onerror="window.__pwned=6">\n'
+    "2. Step two\n"
+)
+
+
+def test_code_in_a_nested_list_reads_as_written_while_html_around_it_stays_text(lab_page, server):
+    server.script(Reply(NESTED))
+    lab_page.write_notebook("nested_code.ipynb", [LOAD, KEY_FROM_PARTS, "%%chat -m gpt-4.1-mini\nSteps, please."])
+    lab_page.open_notebook("nested_code.ipynb")
+    lab_page.run_all()
+    page = lab_page.page
+
+    answer = lab_page.cell_locator(2).locator(".jp-RenderedMarkdown").first
+    code = answer.locator("li li pre code").first
+    expect(code).to_contain_text(NESTED_CODE, timeout=WAIT_MS)  # a<b, <div> and && as written, no &lt;
+    assert "&lt;" not in code.inner_text() and "&amp;" not in code.inner_text()
+    expect(answer).to_contain_text('<img src=x onerror="window.__pwned=5">')  # outside code: text
+    assert answer.locator("img").count() == 0
+    page.wait_for_timeout(300)
+    assert pwned(page) is None
+
+
 def test_a_key_typed_on_a_chatkey_line_is_rewritten_out_of_the_cell_the_notebook_and_its_checkpoint(lab_page, server):
     key = "sk-browser-typed-" + secrets.token_hex(16)
     lab_page.write_notebook("typed_key.ipynb", [LOAD, "x = 1\ny = 2"])
