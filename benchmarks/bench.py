@@ -7,7 +7,8 @@
 1. Load: ``%load_ext chatwithtech_magic`` against ``%load_ext jupyter_ai_magics`` (from the peers'
    venv), each in a fresh process; only the magic is timed, not the interpreter's start.
 2. First call: a fresh process's ``%load_ext`` and first streamed ``%%chat`` against ``import openai``
-   and the same streamed call through the bare SDK.
+   and the same streamed call through the bare SDK; in wall time, and in the process's CPU time
+   (which a busy neighbour on a shared machine disturbs less).
 3. Steady state: per-call time over many calls in one warm process, non-streamed and streamed.
 4. Long streams: a 40,000-chunk answer through ``%%chat`` against the SDK's ``Stream``, in fresh
    processes (the call alone is timed, ``openai`` already imported) and warm, with peak memory.
