@@ -100,6 +100,8 @@ class ChatSession:
     def _ask(self, prompt: str, request: ChatRequest, view, throttle_interval: float) -> Answer:
         view = view if view is not None else TextView()
         answer, request = _start(prompt, request)
+        if request.remember:  # the same question again right after its answer was cut off is a retry: the
+            self.conversation.drop_unfinished(answer.prompt)  # broken half is neither sent as history nor kept
         recorded = self._recorded(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
         if recorded is not None and recorded.settle(answer):
             return self._replayed(answer, request, recorded, view)

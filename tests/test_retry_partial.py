@@ -77,6 +77,27 @@ def test_a_cut_off_stream_is_not_retried_by_itself_and_keeps_its_partial_answer_
     assert exchanges(shell) == [("The first half, ", False)]
 
 
+def test_running_the_cell_again_after_a_cut_off_is_a_retry_the_broken_half_is_not_sent_or_kept(shell, server, api_key):
+    cut_off_cell(shell, server, StreamDrop("The first half, "), Reply("The whole story."))
+
+    again = run(shell, CELL)
+
+    assert answers(again) == ["The whole story."]
+    sent = server.chat_requests()[-1].body["messages"]
+    assert [m["content"] for m in sent if m["role"] != "system"] == ["Tell me a story"]
+    assert exchanges(shell) == [("The whole story.", True)]
+
+
+def test_another_question_after_a_cut_off_keeps_the_partial_answer_as_history(shell, server, api_key):
+    cut_off_cell(shell, server, StreamDrop("The first half, "), Reply("Next."))
+
+    run(shell, f"%%chat -m {MODEL}\nAnd then?")
+
+    sent = [m["content"] for m in server.chat_requests()[-1].body["messages"] if m["role"] != "system"]
+    assert sent == ["Tell me a story", "The first half, ", "And then?"]
+    assert exchanges(shell) == [("The first half, ", False), ("Next.", True)]
+
+
 # -- Retry: the new answer replaces the partial, in place ---------------------------------------
 
 

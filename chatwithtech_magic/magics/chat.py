@@ -189,19 +189,20 @@ class ChatMagics(Magics):
 
     def _refused_key(self, line: str, cell) -> bool:
         from .line_secrets import KEY_SHAPED, might_hold_key
+        from .line_urls import might_hold_url
 
-        if not might_hold_key(line):
+        if not might_hold_key(line) and not might_hold_url(line):
             return False
-        from .line_secrets import option_names, refuse, secrets_on_line
+        from .line_secrets import option_names, secrets_on_line
+        from .line_urls import refused
 
         secrets = secrets_on_line(line, options=option_names(self.chat)) or KEY_SHAPED.findall(line)
-        if not secrets:
-            return False  # a long word that is no key (a system prompt's): the line is read as usual
         from .key import MSG as KEY_MSG
 
-        refuse(self.shell, line, secrets, KEY_MSG["refused"].get(self.lang), ("-c", "--connection", "-m", "--model", "-s", "--system", "--out"),
-               is_terminal(self.shell))
-        return True
+        # A key, or a URL with a password or key of its own (line_urls.py). Neither found (a long word that is
+        # no key, a plain URL in a system prompt): the line is read as usual.
+        return refused(self.shell, line, secrets, KEY_MSG["refused"], self.lang, ("-c", "--connection", "-m", "--model", "-s", "--system", "--out"),
+                       is_terminal(self.shell))
 
     def _ask_cell(self, prompt: str, args, notes=()) -> None:
         """One question from a cell (or from %chat explain): options applied, then asked, or only shown (--dry-run)."""

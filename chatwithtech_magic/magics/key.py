@@ -92,12 +92,15 @@ class KeyMagics(Magics):
         """
         lang = self.chat.lang
         secrets = self._secrets_on_line(line)
-        if secrets:
-            from .line_secrets import refuse
+        from .line_urls import might_hold_url
 
+        if secrets or might_hold_url(line):
+            from .line_urls import refused
+
+            # A key, or a URL with a password or key of its own (line_urls.py), is refused.
             # Printed, not raised: only an "ok" reply lets JupyterLab rewrite the cell.
-            refuse(self.shell, line, secrets, MSG["refused"].get(lang), VALUE_OPTIONS, is_terminal(self.shell))
-            return
+            if refused(self.shell, line, secrets, MSG["refused"], lang, VALUE_OPTIONS, is_terminal(self.shell)):
+                return
         from .args import NOTHING_CHANGED, parse
 
         args = parse(self.chatkey, line, lang, echo=False, nothing=NOTHING_CHANGED)  # split like a shell, as %%chat: --org "" clears

@@ -116,10 +116,18 @@ def clean_line(line: str, secrets: list[str], value_options: tuple = ()) -> str:
     return cleaned
 
 
+def hidden(secret: str) -> str:
+    """A refused secret as its copies keep it: a URL with its secret parts masked (line_urls.py: the rest
+    stays readable), a key as ``sk-…1234``."""
+    from ..credentials import mask
+    from ..urls import mask_url
+
+    shown = mask_url(secret)
+    return shown if shown != secret else mask(secret)
+
+
 def clean_cell(cell: str, secrets: list[str], magic_line: str, cleaned_line: str) -> str:
     """The cell with only the offending line rewritten; the rest is kept."""
-    from ..credentials import mask
-
     lines = cell.split("\n")
     for index, text in enumerate(lines):
         if not any(secret in text for secret in secrets):
@@ -130,20 +138,19 @@ def clean_cell(cell: str, secrets: list[str], magic_line: str, cleaned_line: str
             lines[index] = indent + (prefix + " " + cleaned_line if cleaned_line else prefix).rstrip()
         else:
             for secret in secrets:
-                text = text.replace(secret, mask(secret))
+                text = text.replace(secret, hidden(secret))
             lines[index] = text
     return "\n".join(lines)
 
 
 def scrub_shell(shell, secrets: list[str]) -> None:
     """Mask ``secrets`` in every copy of this session's input that IPython keeps."""
-    from ..credentials import mask
 
     def clean(text):
         if not isinstance(text, str):
             return text
         for secret in secrets:
-            text = text.replace(secret, mask(secret))
+            text = text.replace(secret, hidden(secret))
         return text
 
     history = getattr(shell, "history_manager", None)
@@ -163,7 +170,7 @@ def scrub_shell(shell, secrets: list[str]) -> None:
             for secret in secrets:
                 history.db.execute(
                     "UPDATE history SET source = replace(source, ?, ?), source_raw = replace(source_raw, ?, ?) WHERE session = ?",
-                    (secret, mask(secret), secret, mask(secret), history.session_number),
+                    (secret, hidden(secret), secret, hidden(secret), history.session_number),
                 )
             history.db.commit()
         except Exception:  # a history database that is off or read-only: the in-memory scrub still holds
