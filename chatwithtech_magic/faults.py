@@ -147,11 +147,11 @@ def _first_line(text: str) -> str:
 
 
 def check_completion(completion):
-    """A non-streamed answer as the SDK returned it, or ``NotAnAnswer``.
+    """A non-streamed answer as ``sse.read_whole`` read it, or ``NotAnAnswer``.
 
-    For a 200 that is not JSON (``text/html``: a captive portal), the SDK returns the body
-    as a ``str`` instead of a ``ChatCompletion``; a JSON object of another shape comes back
-    without ``choices``. Both are not answers, and are said so instead of an ``AttributeError``.
+    For a 200 that is not a JSON object (``text/html``: a captive portal), the body comes back
+    as a ``str``; a JSON object of another shape comes back without ``choices``. Both are not
+    answers, and are said so instead of an ``AttributeError``.
     """
     if isinstance(completion, str):
         raise NotAnAnswer(completion)
@@ -161,10 +161,10 @@ def check_completion(completion):
 
 
 def _shape(obj) -> str:
-    """What the server sent instead of a completion: the SDK keeps unknown fields in ``model_extra``."""
+    """What the server sent instead of a completion (its JSON object, read as an ``sse.Record``)."""
     try:
-        known = {k: v for k, v in getattr(obj, "__dict__", {}).items() if v is not None}
-        return json.dumps({**known, **(getattr(obj, "model_extra", None) or {})}, default=str, ensure_ascii=False)[:300]
+        known = {k: v for k, v in obj.model_dump().items() if v is not None}
+        return json.dumps(known, default=str, ensure_ascii=False)[:300]
     except Exception:
         return type(obj).__name__
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Protocol
 
 from .defaults import DEFAULT_RENDER_INTERVAL as DEFAULT_INTERVAL
@@ -124,15 +125,22 @@ class Draft:
 
 
 def take_whole(completion, draft: Draft) -> None:
-    """A non-streamed completion, recorded the same way."""
+    """A non-streamed completion (``sse.read_whole``: its JSON read as attributes), recorded the same way.
+
+    As in the streamed path (``sse.apply``), a server may send anything in any field: only text
+    is taken as text, and only an object as usage, so a malformed answer is an empty one, not a crash.
+    """
     choice = completion.choices[0] if completion.choices else None
-    if choice is not None:
-        draft.add(choice.message.content or "")
-        draft.finish_reason = choice.finish_reason
-        refusal = getattr(choice.message, "refusal", None)
-        if refusal:
-            draft.refusal_parts.append(refusal)
-    draft.usage = completion.usage
-    if isinstance(completion.model, str):  # as the streamed path (sse.apply): a server may send anything
+    message = getattr(choice, "message", None)
+    content, refusal = getattr(message, "content", None), getattr(message, "refusal", None)
+    if isinstance(content, str):
+        draft.add(content)
+    if refusal and isinstance(refusal, str):
+        draft.refusal_parts.append(refusal)
+    finish = getattr(choice, "finish_reason", None)
+    if isinstance(finish, str):
+        draft.finish_reason = finish
+    if isinstance(completion.usage, SimpleNamespace):
+        draft.usage = completion.usage
+    if isinstance(completion.model, str):
         draft.model = completion.model
-    draft.request_id = getattr(completion, "_request_id", None)  # kept with a recorded answer (replay.py)

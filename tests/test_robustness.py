@@ -154,6 +154,20 @@ def test_a_200_json_answer_of_another_shape_is_a_panel_not_a_traceback(shell, se
     assert "welcome" in panel_text(cap)
 
 
+@pytest.mark.parametrize(
+    "choices",
+    [["x"], [{"message": "hi"}], [{}], [None], [{"message": {"content": 5, "refusal": 7}, "finish_reason": 3}]],
+    ids=["a-string", "a-string-message", "an-empty-choice", "null", "content-not-text"],
+)
+def test_a_200_answer_whose_choice_holds_no_text_is_the_no_text_panel_not_a_traceback(shell, server, api_key, choices):
+    server.script(Error(200, json.dumps({"choices": choices, "usage": "x", "model": 3}), content_type="application/json"))
+
+    _, cap = run(shell, f"%%chat -m {MODEL} --no-stream\nHello")
+
+    assert last_kind(shell) == "empty_answer"
+    assert "The model sent no text" in panel_text(cap)
+
+
 def test_a_web_page_answering_the_model_list_is_a_panel_in_chat_models(shell, server, api_key):
     server.script_models(Error(200, PORTAL, content_type="text/html"))
 

@@ -188,14 +188,11 @@ class ChatMagics(Magics):
         return self._ask_cell(prompt, args, notes)
 
     def _refused_key(self, line: str, cell) -> bool:
-        from .line_secrets import KEY_SHAPED, might_hold_key
-        from .line_urls import might_hold_url
+        from .line_secrets import KEY_SHAPED, might_hold_key, option_names, secrets_on_line
+        from .line_urls import might_hold_url, refused
 
         if not might_hold_key(line) and not might_hold_url(line):
             return False
-        from .line_secrets import option_names, secrets_on_line
-        from .line_urls import refused
-
         secrets = secrets_on_line(line, options=option_names(self.chat)) or KEY_SHAPED.findall(line)
         from .key import MSG as KEY_MSG
 

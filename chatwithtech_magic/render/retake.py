@@ -93,8 +93,8 @@ def with_failure(answer, failure, language: str = "en", plain: bool = False) -> 
 
     bundle = markdown_bundle(answer.text, answer, language)
     message = failure_text(failure, language)
-    lines = [literal_markdown(line) for line in message.splitlines()]
-    lines[0] = f"**{lines[0]}**"
+    lines = [literal_markdown(line) for line in message.splitlines()] or [""]
+    lines[0] = f"**{lines[0]}**" if lines[0] else ""
     bundle["text/markdown"] += "\n\n---\n\n" + "  \n".join(lines)
     bundle["text/plain"] += "\n\n" + message
     if plain:
