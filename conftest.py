@@ -7,11 +7,14 @@ no test can reach the internet or a real account.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 
 import pytest
 
+from chatwithtech_magic import clock
 from tests.support.environment import OPENAI_VARS, TEST_KEY, Run
 from tests.support.nbval_display_updates import install as fold_display_updates_for_nbval
 from tests.support.notebook_answers import ANSWERS as NOTEBOOK_ANSWERS
@@ -27,8 +30,14 @@ def pytest_configure(config):
     os.environ["OPENAI_BASE_URL"] = Run.server.base_url
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.memory_keyring.MemoryKeyring"
     os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
-    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="chatwithtech-ipython-")
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="chatwithtech-cache-")  # price rates kept (price_rates.py), not in ~/.cache
+    # One folder for the run's scratch (IPython's profile, the kept price rates), removed at the end.
+    Run.scratch = tempfile.mkdtemp(prefix="chatwithtech-tests-")
+    os.environ["IPYTHONDIR"] = os.path.join(Run.scratch, "ipython")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(Run.scratch, "cache")  # price rates kept (price_rates.py), not in ~/.cache
+    # The suite runs on the day the model table describes, whatever the calendar says: retirements,
+    # prices in force and replay stamps are then the same on any day (clock.py). Kernels inherit it.
+    # A developer may set another instant (CHATWITHTECH_NOW=2028-06-01 pytest ...) to look ahead.
+    os.environ.setdefault(clock.ENV, _table_date())
     root = os.path.dirname(os.path.abspath(__file__))
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
 
@@ -36,6 +45,13 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if Run.server is not None:
         Run.server.stop()
+    if Run.scratch:
+        shutil.rmtree(Run.scratch, ignore_errors=True)
+
+
+def _table_date() -> str:
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "chatwithtech_magic", "model_table.json")) as table:
+        return json.load(table)["generated"]
 
 
 def _is_notebook(item) -> bool:

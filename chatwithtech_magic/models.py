@@ -64,7 +64,9 @@ def unregister(name: str) -> None:
 
 
 def today() -> datetime.date:
-    return datetime.date.today()
+    from . import clock
+
+    return clock.today()
 
 
 def _entry(name: str) -> ModelInfo | None:

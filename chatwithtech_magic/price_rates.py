@@ -95,9 +95,9 @@ def _readable(rates) -> bool:
 
 
 def _today() -> str:
-    from datetime import datetime, timezone
+    from . import clock
 
-    return datetime.now(timezone.utc).date().isoformat()  # as genai-prices compares start dates: the UTC date
+    return clock.today().isoformat()  # as genai-prices compares start dates: the UTC date
 
 
 def ready() -> bool:
@@ -152,8 +152,6 @@ def learn(genai_prices, name: str, provider: str, calc) -> None:
 
 
 def _rates_of(genai_prices, name: str, provider: str) -> dict | None:
-    from datetime import datetime, timezone
-
     from genai_prices.types import ModelPrice, StartDateConstraint, TieredPrices
 
     snapshot = genai_prices.data_snapshot.get_snapshot()
@@ -162,7 +160,9 @@ def _rates_of(genai_prices, name: str, provider: str) -> dict | None:
     _, model = snapshot.find_provider_model(name, None, provider, None)
     prices, until = model.prices, None
     if not isinstance(prices, ModelPrice):  # priced by date: the price in force, kept until the next one starts
-        now = datetime.now(timezone.utc)
+        from . import clock
+
+        now = clock.now()
         if not all(c.constraint is None or type(c.constraint) is StartDateConstraint for c in prices):
             return None  # time of day (off-peak prices): left to genai-prices
         prices = model.get_prices(now)

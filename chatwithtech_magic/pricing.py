@@ -110,7 +110,9 @@ def price(model: str, figures: Figures | None) -> Decimal | None:
 def _calc(name: str, prompt: int, completion: int, cached: int) -> Decimal:
     """genai-prices' price (the table must be loaded)."""
     usage = _module.Usage(input_tokens=prompt, output_tokens=completion, cache_read_tokens=min(cached, prompt) or None)
-    return Decimal(_module.calc_price(usage, name, provider_id=PROVIDER).total_price)
+    from . import clock  # the price in force on the package's clock, not the system's (tests pin it)
+
+    return Decimal(_module.calc_price(usage, name, provider_id=PROVIDER, genai_request_timestamp=clock.now()).total_price)
 
 
 def version() -> str | None:

@@ -21,11 +21,10 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import errors
+from . import clock, errors
 from .credentials import redact
 from .i18n import Text
 
@@ -238,7 +237,7 @@ def usage_object(data: dict | None):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- the file ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from . import errors, pricing, provenance
+from . import clock, errors, pricing, provenance
 from .fit import fit
 from .i18n import Text
 from .tokens import Figures, approx, estimate, figures_from
@@ -62,7 +62,7 @@ class Entry:
     figures: Figures
     cost: Decimal | None  # None: no known price for the model
     replayed: bool = False  # a recorded answer replayed: counted apart, at $0
-    at: float = field(default_factory=time.time)
+    at: float = field(default_factory=clock.timestamp)
 
 
 class Ledger:
@@ -153,7 +153,7 @@ class Ticket:
     """One request between ``before`` and ``after``."""
 
     started: float  # time.monotonic() when it was about to be sent
-    sent_at: float  # time.time(), for the provenance record
+    sent_at: float  # clock.timestamp(), for the provenance record
     prompt_estimate: int
     dropped: int = 0
     refusal: errors.Failure | None = None  # set when nothing may be sent
@@ -172,7 +172,7 @@ class Meter:
         model = params.get("model") or request.model
         reserve = _max_tokens(params)
         fitted = fit(params.get("messages") or [], model, reserve)
-        ticket = Ticket(time.monotonic(), time.time(), fitted.tokens, fitted.dropped)
+        ticket = Ticket(time.monotonic(), clock.timestamp(), fitted.tokens, fitted.dropped)
         if fitted.too_large:
             ticket.refusal = self._too_large(model, fitted, request)
             return ticket
@@ -247,7 +247,7 @@ class Meter:
         entry = self.ledger.add(answer.model, figures_from(answer.usage) or Figures(estimated=True), replayed=True)
         answer.figures, answer.cost, answer.elapsed = entry.figures, entry.cost, 0.0
         if answer.text:
-            ticket = Ticket(time.monotonic(), time.time(), entry.figures.prompt)
+            ticket = Ticket(time.monotonic(), clock.timestamp(), entry.figures.prompt)
             answer.metadata = provenance.record(answer, {"model": answer.model}, ticket)
 
     def _budget_note(self, answer) -> None:

@@ -1,7 +1,11 @@
 """Regenerate ``chatwithtech_magic/model_table.json`` from maintained sources.
 
     .venv/bin/python scripts/refresh_models.py          # write the table
-    .venv/bin/python scripts/refresh_models.py --check  # exit 1 when the table is out of date
+    .venv/bin/python scripts/refresh_models.py --check  # say what changed upstream; exit 1 if anything did
+
+Freshness is this check, not a test: the suite asserts what the table means (tests/test_models.py)
+and runs on the table's own day (the root conftest pins the clock), so a new openai or genai-prices
+release can't turn it red. CI runs the check and reports it without failing.
 
 Where each fact comes from (nothing here is typed by hand that a kept library tracks):
 - model ids and shutdown dates: the installed ``openai`` SDK, whose ``ChatModel`` literal lists
@@ -16,7 +20,6 @@ Run it after upgrading ``openai`` or ``genai-prices``, then review the diff.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import re
 import sys
@@ -166,19 +169,57 @@ def _live_end(name: str, models: dict, today: str) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the table differs from the sources")
+    parser.add_argument("--check", action="store_true", help="print what differs from the sources; exit 1 if anything does")
+    parser.add_argument("--table", type=Path, default=TABLE, help="the table to write or check (default: the package's)")
     args = parser.parse_args(argv)
-    today = datetime.date.today().isoformat()
-    table = build(today)
-    text = json.dumps(table, indent=1, sort_keys=False) + "\n"
+    table = build(_today())
     if args.check:
-        old = json.loads(TABLE.read_text()) if TABLE.exists() else {}
-        same = {k: v for k, v in old.items() if k != "generated"} == {k: v for k, v in table.items() if k != "generated"}
-        print("model table is up to date" if same else "model table is out of date: run scripts/refresh_models.py")
-        return 0 if same else 1
-    TABLE.write_text(text)
-    print(f"wrote {TABLE} ({len(table['models'])} models)")
+        old = json.loads(args.table.read_text()) if args.table.exists() else {}
+        changes = differences(old, table)
+        if not changes:
+            print(f"model table is up to date with the installed sources (generated {old.get('generated')})")
+            return 0
+        print(f"model table differs from the installed sources ({len(changes)}); run scripts/refresh_models.py and review:")
+        print("\n".join(f"  {line}" for line in changes))
+        return 1
+    args.table.write_text(json.dumps(table, indent=1, sort_keys=False) + "\n")
+    print(f"wrote {args.table} ({len(table['models'])} models)")
     return 0
+
+
+def differences(old: dict, new: dict) -> list[str]:
+    """One line per fact that differs, ``generated`` aside: ``+ name`` (new upstream), ``- name`` (gone),
+    ``name.field: old -> new``, ``sources.x: ...``."""
+    lines = []
+    for key in sorted(set(old) | set(new)):
+        if key in ("generated", "models", "sources"):
+            continue
+        if old.get(key) != new.get(key):
+            lines.append(f"{key}: {old.get(key)!r} -> {new.get(key)!r}")
+    old_sources, new_sources = old.get("sources") or {}, new.get("sources") or {}
+    for key in sorted(set(old_sources) | set(new_sources)):
+        if old_sources.get(key) != new_sources.get(key):
+            lines.append(f"sources.{key}: {old_sources.get(key)} -> {new_sources.get(key)}")
+    old_models, new_models = old.get("models") or {}, new.get("models") or {}
+    for name in sorted(set(old_models) | set(new_models)):
+        if name not in old_models:
+            lines.append(f"+ {name}")
+        elif name not in new_models:
+            lines.append(f"- {name}")
+        else:
+            for field in sorted(set(old_models[name]) | set(new_models[name])):
+                before, after = old_models[name].get(field), new_models[name].get(field)
+                if before != after:
+                    lines.append(f"{name}.{field}: {before} -> {after}")
+    return lines
+
+
+def _today() -> str:
+    """The refresh's date: the package's clock (CHATWITHTECH_NOW, else the system's) in UTC."""
+    sys.path.insert(0, str(TABLE.parent.parent))
+    from chatwithtech_magic import clock
+
+    return clock.today().isoformat()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,12 @@ test can reach the internet or a real account, and no real keychain is touched.
 
 from __future__ import annotations
 
+import datetime
+import os
+
 import pytest
 
+from chatwithtech_magic import clock
 from tests.support.environment import TEST_KEY, Run
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -24,6 +28,16 @@ def server(openai_server):
     openai_server.reset()
     yield openai_server
     openai_server.reset()
+
+
+@pytest.fixture
+def far_ahead(monkeypatch) -> datetime.date:
+    """The clock 400 days past the run's (the model table's day; root conftest), for this process and the
+    kernels it starts: every shutdown date in the table has passed, so a date that passes can't break a test."""
+    day = clock.today() + datetime.timedelta(days=400)
+    monkeypatch.setenv(clock.ENV, day.isoformat())
+    assert clock.today() == day
+    return day
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ can be told to refuse a parameter (``server.refuse``).
 from __future__ import annotations
 
 import datetime
+import json
+from pathlib import Path
 
 import pytest
 
-from chatwithtech_magic import models
+from chatwithtech_magic import clock, models
 from chatwithtech_magic.defaults import DEFAULT_MODEL
 from tests.support.magics import chat, chat_line
 from tests.support.openai_server import (
@@ -25,6 +27,9 @@ from tests.support.openai_server import (
     model_not_found,
 )
 from tests.test_errors import labels, panel_bundle, panel_of, run
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bodies(server) -> list[dict]:
@@ -104,8 +109,11 @@ def test_every_model_of_the_seeds_catalog_is_retired_with_a_chain_to_a_live_mode
     assert models.successor_chain("gpt-3.5-turbo") == ["gpt-4.1-mini", "gpt-6-luna"]
 
 
-def test_a_model_close_to_its_shutdown_gets_one_quiet_line_and_one_further_away_none(shell, server, api_key):
-    today = datetime.date.today()
+@pytest.mark.parametrize("day", ["the table's day", "a year later"])
+def test_a_model_close_to_its_shutdown_gets_one_quiet_line_and_one_further_away_none(shell, server, api_key, monkeypatch, day):
+    if day == "a year later":
+        monkeypatch.setenv(clock.ENV, (clock.today() + datetime.timedelta(days=400)).isoformat())
+    today = clock.today()
     models.register("test-soon-gone", shutdown=today + datetime.timedelta(days=10), successor="gpt-6-luna")
     models.register("test-later-gone", shutdown=today + datetime.timedelta(days=40), successor="gpt-6-luna")
     try:
@@ -301,10 +309,37 @@ def test_chat_models_lists_chat_models_first_marked_and_the_others_apart(shell, 
     assert lines[-1] == "Not for chat (5): dall-e-3, omni-moderation-latest, text-embedding-3-small, tts-1, whisper-1"
 
 
-def test_the_model_table_is_what_the_refresh_script_makes_from_the_installed_sources():
+def test_the_model_table_holds_on_its_own_day_what_the_product_relies_on():
+    """What the table means, not whether it is the newest: that is `scripts/refresh_models.py --check`."""
+    table = models.table()
+    day = datetime.date.fromisoformat(table["generated"])
+
+    assert models.status(DEFAULT_MODEL, on=day) == "current"
+    assert all(models.is_live(name, on=day) for name in table["preferred"])
+    for name, entry in table["models"].items():
+        if entry.get("shutdown"):  # every successor chain ends at a model alive on the table's day
+            chain = models.successor_chain(name, on=day)
+            assert chain and models.is_live(chain[-1], on=day), (name, chain)
+    assert {name for name, entry in table["models"].items() if entry.get("seed")} == set(models.CATALOG_NAMES)
+
+
+def test_the_refresh_script_reports_what_changed_upstream_without_writing(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "scripts/refresh_models.py", "--check"], capture_output=True, text=True, timeout=60)
+    table = json.loads((ROOT / "chatwithtech_magic" / "model_table.json").read_text())
+    table["sources"]["openai"] = "openai 0.0.1: an older release"
+    del table["models"]["gpt-4o"]
+    table["models"]["gpt-4.1"]["context_window"] = 1
+    old = tmp_path / "model_table.json"
+    old.write_text(json.dumps(table))
 
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = subprocess.run(
+        [sys.executable, "scripts/refresh_models.py", "--check", "--table", str(old)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "sources.openai:" in done.stdout and "+ gpt-4o" in done.stdout
+    assert "gpt-4.1.context_window: 1 ->" in done.stdout
+    assert json.loads(old.read_text()) == table  # a check writes nothing

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from chatwithtech_magic import models
+from chatwithtech_magic import clock, models
 from chatwithtech_magic.defaults import DEFAULT_MODEL
 from tests.support.magics import chat_line
 from tests.support.openai_server import Reply, context_length_exceeded, model_not_found, server_error
@@ -85,7 +85,7 @@ def test_a_fallback_model_whose_window_is_too_small_suggests_from_the_same_list(
 
 
 def test_a_retired_default_with_nothing_to_answer_instead_asks_models_once_and_says_when_it_shut_down(shell, server, api_key):
-    shut = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+    shut = (clock.today() - datetime.timedelta(days=3)).isoformat()
     models.register(DEFAULT_MODEL, shutdown=shut, successor="gpt-6-sol")
     server.retired.add(DEFAULT_MODEL)  # 404 "has been deprecated", as the API says today
     server.models = ["whisper-1"]

@@ -83,7 +83,7 @@ def test_the_key_changes_with_endpoint_model_messages_and_parameters_but_not_wit
         assert changed != key
 
 
-def test_the_core_records_and_replays_without_ipython(server, tmp_path, memory_keyring):
+def test_the_core_records_and_replays_without_ipython(server, tmp_path, memory_keyring, far_ahead):
     from chatwithtech_magic.credentials import CredentialStore
     from chatwithtech_magic.request import ChatRequest
     from chatwithtech_magic.session import ChatSession
@@ -99,7 +99,7 @@ def test_the_core_records_and_replays_without_ipython(server, tmp_path, memory_k
     again = offline.ask("Hi", ChatRequest(model=MODEL, cache="replay"), TextView(io.StringIO()))
 
     assert live.complete and again.complete and again.text == live.text == "Hello from the test server."
-    assert again.replayed == "2026-11-29" and not live.replayed
+    assert again.replayed == far_ahead.isoformat() and not live.replayed  # the day it was recorded
     assert len(server.chat_requests()) == 1
 
 
@@ -113,7 +113,7 @@ def test_the_mode_comes_from_the_environment_first_and_a_bad_value_is_refused():
 # -- auto, record, --refresh ---------------------------------------------------------------------------
 
 
-def test_auto_answers_an_identical_cell_from_the_file_at_no_cost_and_asks_again_when_the_prompt_changes(shell, server, api_key, folder):
+def test_auto_answers_an_identical_cell_from_the_file_at_no_cost_and_asks_again_when_the_prompt_changes(shell, server, api_key, folder, far_ahead):
     cache(shell, "auto")
     server.script(Reply("## First\n\nanswer"), Reply("Another answer"))
 
@@ -123,7 +123,7 @@ def test_auto_answers_an_identical_cell_from_the_file_at_no_cost_and_asks_again_
 
     assert len(server.chat_requests()) == 2  # the repeated cell sent nothing
     assert final_markdown(again).startswith("## First\n\nanswer")
-    assert "replayed · recorded 2026-11-29 · $0" in final_markdown(again)  # the date of the recording (today)
+    assert f"replayed · recorded {far_ahead} · $0" in final_markdown(again)  # the day of the recording
     assert "replayed" not in final_markdown(live) and "replayed" not in final_markdown(changed)
     assert final_markdown(changed).startswith("Another answer")
     assert [e["prompt"] for e in entries(folder)] == ["Say hello", "Say hello, please"]
@@ -158,7 +158,7 @@ def test_refresh_asks_again_and_the_newest_recording_is_the_one_replayed(shell, 
     assert [e["answer"] for e in entries(folder)] == ["old", "new"]
 
 
-def test_an_entry_holds_the_answer_model_usage_cost_time_and_request_id(shell, server, api_key, folder):
+def test_an_entry_holds_the_answer_model_usage_cost_time_and_request_id(shell, server, api_key, folder, far_ahead):
     cache(shell, "record")
     server.script(Reply("Forty-two.", usage={"prompt_tokens": 1111, "completion_tokens": 123}))
 
@@ -171,7 +171,7 @@ def test_an_entry_holds_the_answer_model_usage_cost_time_and_request_id(shell, s
     assert entry["endpoint"] == server.base_url
     assert entry["usage"]["prompt_tokens"] == 1111 and entry["usage"]["completion_tokens"] == 123
     assert entry["cost_usd"] == pytest.approx(0.00064, abs=0.00001)  # genai-prices, as for a live answer
-    assert entry["recorded"].startswith("2026-11-29T") and entry["recorded"].endswith("Z")
+    assert entry["recorded"].startswith(f"{far_ahead}T") and entry["recorded"].endswith("Z")
     assert re.fullmatch(r"req_\d+", entry["request_id"])  # the server's x-request-id
 
 
@@ -410,7 +410,7 @@ def answer_text(cell) -> str:
     return output.data["text/markdown"].split("\n\n<sub>")[0]
 
 
-def test_a_notebook_recorded_once_replays_in_a_kernel_with_the_server_stopped_and_no_key(folder, monkeypatch):
+def test_a_notebook_recorded_once_replays_in_a_kernel_with_the_server_stopped_and_no_key(folder, monkeypatch, far_ahead):
     own = OpenAIServer().start()  # not the run-wide server: this one is stopped below
     try:
         own.script(Reply("## Hello\n\nfrom a **recording**."), Reply("`[x * 2 for x in xs]` doubles each item."),
@@ -442,7 +442,7 @@ def test_a_notebook_recorded_once_replays_in_a_kernel_with_the_server_stopped_an
 
     for number in (1, 3, 5):
         assert answer_text(replayed.cells[number]) == answer_text(recorded.cells[number])
-        assert "replayed · recorded 2026-11-29 · $0" in readable(replayed.cells[number].outputs[0].data["text/markdown"])
+        assert f"replayed · recorded {far_ahead} · $0" in readable(replayed.cells[number].outputs[0].data["text/markdown"])
     assert answer_text(replayed.cells[1]).startswith("## Hello")
     assert replayed.cells[4].outputs == recorded.cells[4].outputs  # print(reply): --out works
     assert replayed.cells[6].outputs == recorded.cells[6].outputs  # %chat history: memory works

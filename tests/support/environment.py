@@ -8,3 +8,4 @@ OPENAI_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_ORG
 
 class Run:
     server = None  # the OpenAIServer started at pytest_configure
+    scratch = ""  # the run's temporary folder (IPython profile, cache), removed at pytest_unconfigure
