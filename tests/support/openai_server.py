@@ -26,6 +26,10 @@ Scripting rules
 * ``valid_keys`` is checked before the queue: a rejected key gets a 401 ``invalid_api_key``
   and does not consume a scripted response. It applies to every endpoint.
 * Every request is recorded (``server.requests``) before anything is answered.
+* Next, a JSON body POSTed to /chat/completions (or /responses) is checked against OpenAI's
+  official OpenAPI spec (tests/support/spec_check.py): a violation is recorded in
+  ``spec_violations`` (tests/conftest.py fails the test on any) and answered with the API's 400.
+  ``spec_exempt`` names top-level parameters a test sends off-spec on purpose.
 * Today's model rules are checked next, also before the queue (a refused request does not
   consume a scripted response), as the API validates a request before answering it:
   a model in ``retired`` gets 404 ``model_not_found`` "has been deprecated"; a reasoning

