@@ -70,3 +70,17 @@ def pytest_runtest_teardown(item, nextitem):
     if _is_notebook(item) and (nextitem is None or not _is_notebook(nextitem)):
         os.environ.pop("OPENAI_API_KEY", None)
         Run.server.answers = {}
+    if _is_notebook(item) and Run.server.spec_violations:  # tests/conftest.py's `server` fixture does this for tests
+        violations, Run.server.spec_violations = Run.server.spec_violations, []
+        raise AssertionError("request bodies OpenAI's spec refuses:\n" + "\n".join(violations))
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.support import spec_check
+
+    stats = spec_check.stats
+    if stats["checked"]:
+        terminalreporter.write_line(
+            f"OpenAI's spec {spec_check.spec_version()} (loaded in {stats['load_seconds']:.2f} s) checked "
+            f"{stats['checked']} request bodies; refused {stats['refused']}"
+        )

