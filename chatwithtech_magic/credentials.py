@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .i18n import Text
-from .urls import hide_url, mask_url  # noqa: F401 (mask_url re-exported: a URL as shown, beside ``mask``)
+from .urls import KEY_SHAPED, hide_url, mask_url  # noqa: F401 (mask_url re-exported: a URL as shown, beside ``mask``)
 
 SERVICE = "chatwithtech_magic"
 from .defaults import DEFAULT_BASE_URL, DEFAULT_CONNECTION  # noqa: F401 (re-exported)
@@ -31,7 +31,7 @@ SOURCE_LABELS = {
 }
 
 # Key-shaped strings, masked wherever server text is shown (some servers echo keys).
-_KEY_SHAPED = re.compile(r"\bsk-[A-Za-z0-9_\-*]{6,}")
+_KEY_SHAPED = KEY_SHAPED  # urls.py: one rule for text and URLs
 
 
 def mask(key: str | None) -> str:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from . import errors
 from .credentials import redact
+from .urls import mask_url
 from .i18n import Text
 
 MODES = ("off", "auto", "record", "replay")
@@ -88,7 +89,9 @@ def records(mode: str, refresh: bool) -> bool:
 
 # -- the lookup key ------------------------------------------------------------------
 def endpoint(base_url: str) -> str:
-    """``scheme://host[:port]/path``: no user:password part, no query (gateways put keys there)."""
+    """``scheme://host[:port]/path``: no user:password part, no query (gateways put keys there), and
+    the path as ``urls.mask_url`` shows it (``…/sk-…/v1`` -> ``…/…/v1``): one masking rule for every URL
+    shown or stored."""
     parts = urlsplit(base_url or "")
     host = (parts.hostname or "").lower()
     try:
@@ -96,7 +99,7 @@ def endpoint(base_url: str) -> str:
             host = f"{host}:{parts.port}"
     except ValueError:  # a port that is not a number: the request will fail and say so, the key needn't
         host = parts.netloc.rpartition("@")[2].lower()
-    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+    return mask_url(f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}")
 
 
 def _canonical(value):
