@@ -145,6 +145,9 @@ class ChatSession:
                 if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
                     params, notes = resent
                     answer.notes += notes
+                    failure = self.meter.again(answer, request, params)  # without a refused max tokens it costs more
+                    if failure is not None:
+                        break
                     attempt -= 1  # a compatibility resend, not a retry
                     continue
                 switched = None if (fell_back or draft.text) else self._fall_back(failure, answer, request, base_url)
@@ -159,6 +162,9 @@ class ChatSession:
                 if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
                     if self._wait(view, failure, delay, attempt, request):
                         waited += delay
+                        failure = self.meter.again(answer, request, params)  # every resend is checked, retries too
+                        if failure is not None:
+                            break
                         continue
                     answer.interrupted = True
             break

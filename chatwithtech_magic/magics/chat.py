@@ -68,7 +68,7 @@ class ChatMagics(Magics):
     connection = Unicode(DEFAULT_CONNECTION, help="Named connection whose key is used (see %chatkey).").tag(config=True)
     language = Enum(("auto", "en", "zh"), "auto", help="UI language: auto (from the locale), en or zh.").tag(config=True)
     render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Least seconds between re-renders of a streaming answer. Long answers re-render less often, so what is sent to the browser stays under 20× the answer.").tag(config=True)
-    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent.").tag(config=True)
+    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent. An answer priced by neither the server's nor the requested model name counts at the highest rate the price table lists for OpenAI's models.").tag(config=True)
     max_value_chars = Int(4000, help="Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.").tag(config=True)
     cache = Enum(
         ("off", "auto", "record", "replay"),  # replay.MODES, written out: %load_ext does not import the core
