@@ -38,6 +38,10 @@ MSG = {
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
     "code_at_prompt": Text("The answer's code is ready at the next prompt.", "回答中的代码已放在下一个提示符处。"),
+    "value_interrupted": Text(
+        "Reading the value of {placeholder} was interrupted (its __str__ raised KeyboardInterrupt). Nothing was sent.",
+        "读取 {placeholder} 的值时被中断（其 __str__ 引发了 KeyboardInterrupt）。未发送任何内容。",
+    ),
     "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
     "bad_cache": Text(
         "CHATWITHTECH_CACHE is '{value}': use off, auto, record or replay. Nothing was sent.",
@@ -185,6 +189,8 @@ class ChatMagics(Magics):
             notice(self.shell, MSG["empty"].get(self.lang))
             return None
         prompt, notes = self._fill(cell, args.no_interpolate)
+        if prompt is None:  # a value could not be read (said in one line): the cell is not sent half-filled
+            return None
         return self._ask_cell(prompt, args, notes)
 
     def _refused_key(self, line: str, cell) -> bool:
@@ -245,6 +251,9 @@ class ChatMagics(Magics):
         from .context import notebook
 
         filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)
+        if filled.interrupted:
+            notice(self.shell, MSG["value_interrupted"].get(self.lang, placeholder=filled.interrupted))
+            return None, []
         return filled.text.strip("\n"), filled.notes(self.lang)
 
     def _parse(self, line: str, name: str = "%%chat"):
