@@ -16,7 +16,7 @@ from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redac
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
 from .account_models import OncePerCell
-from .params import Adaptations, build
+from .params import Adaptations, Tried, build
 from .request import ChatRequest, build_params
 from .retry import next_delay
 from .sse import stream_into, whole_into
@@ -129,7 +129,7 @@ class ChatSession:
             answer.failure = self._fill(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
-        adapted, fell_back, asked = set(), False, request.model
+        adapted, fell_back, asked = Tried(), False, request.model
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
@@ -169,6 +169,7 @@ class ChatSession:
                     answer.interrupted = True
             break
 
+        self.adaptations.settle(adapted, failure, params)  # a lesson refused again is not kept (params.py)
         answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
         answer.model = draft.model or request.model
         if failure is None and not answer.interrupted:
