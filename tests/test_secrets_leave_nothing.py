@@ -121,3 +121,14 @@ def test_key_shapes_of_other_providers_are_masked_and_ordinary_words_are_not():
 
     assert "Q7wL2mZ9xR4tY8uK1pN6vB3cF5hJ0" not in masked and "xai-Q7wL" not in masked
     assert "hf_hub" in masked and "task-runner" in masked
+
+
+def test_an_exchange_asked_before_its_key_was_set_is_masked_in_history_and_when_resent(ip, server):
+    run(ip, f"%%chat\nIs {HEX} a valid Azure key?")  # not a key of this session yet: sent as written
+    run(ip, f'import os\nos.environ["OPENAI_API_KEY"] = "{HEX}"')
+
+    history = run(ip, "%chat history")
+    run(ip, "%%chat\nAnd now?")
+
+    assert HEX not in everything_shown(history)
+    assert HEX not in json.dumps(server.chat_requests()[-1].body)
