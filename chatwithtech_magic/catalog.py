@@ -347,10 +347,10 @@ CATALOG: dict[str, ErrorKind] = {
             "answers_file_unsafe",
             Text("The recorded answers file can't be used", "无法使用录制回答文件"),
             Text(
-                "{summary} {message}, so it was neither read nor written, and nothing was sent. A file like this can come "
-                "with a repository you cloned: written to, a link would change the file it points to.",
-                "{summary} {message}，因此既未读取也未写入，也未发送任何请求。这样的文件可能来自您克隆的仓库："
-                "若写入它，链接会修改它所指向的文件。",
+                "{summary} {message}, so it was neither read nor written, and nothing was sent. Such a file can come with "
+                "a repository you cloned; recorded answers are only kept in an ordinary file, never through a link.",
+                "{summary} {message}，因此既未读取也未写入，也未发送任何请求。这样的文件可能来自您克隆的仓库；"
+                "录制的回答只保存在普通文件中，绝不通过链接写入。",
             ),
             Text(
                 "Look at {summary}, then delete or rename it, or turn recorded answers off with %config ChatMagics.cache = \"off\".",
