@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 
 from .credentials import CredentialStore, redact
-from .urls import hide_url, url_secrets
+from .urls import hide_url, mask_url, url_secrets
 
 # Environment variables that may hold a secret the session uses (the SDK reads the same names).
 SECRET_VARIABLES = ("OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID")
@@ -36,9 +36,9 @@ class KnownSecrets:
         """``text`` with every known secret and every key-shaped string masked; not text: unchanged."""
         if not isinstance(text, str) or not text:
             return text
-        for url in self.urls:
-            text = hide_url(text, url)
-        return redact(text, *self.values)
+        for url in self.urls:  # the URL as mask_url shows it; its parts quoted alone are among ``values``
+            text = text.replace(url, mask_url(url))
+        return redact(hide_url(text), *self.values)  # hide_url: userinfo and secret query values of any URL
 
     def redact_tree(self, value):
         """The same for every string inside dicts, lists and tuples (messages, metadata); a new structure."""
@@ -52,6 +52,17 @@ class KnownSecrets:
 
 
 NONE = KnownSecrets()
+
+
+def looks_secret(value: str) -> bool:
+    """Whether ``value`` is worth masking wherever it appears in a prompt. A local server's placeholder
+    key (``lm-studio``, ``not-needed``, ``sk-no-key-required``) or a 4-letter password in a URL is a
+    word: masking every occurrence would mangle the user's question. A key, an organization or a
+    project ID is long, or mixes letters and digits."""
+    value = value.strip()
+    if len(value) < 12:
+        return False
+    return len(value) >= 20 or (any(c.isdigit() for c in value) and any(c.isalpha() for c in value))
 
 
 def gather(store: CredentialStore | None, connection: str | None = None, base_url: str | None = None, environ=None) -> KnownSecrets:
@@ -80,7 +91,7 @@ def gather(store: CredentialStore | None, connection: str | None = None, base_ur
     urls = [url for url in dict.fromkeys(urls) if isinstance(url, str) and url]
     for url in urls:
         values += url_secrets(url)  # a key in the path or query, also where it is quoted without its URL
-    texts = {text for value in values if isinstance(value, str) for text in (value, value.strip()) if len(text) >= 8}
+    texts = {text for value in values if isinstance(value, str) for text in (value, value.strip()) if looks_secret(text)}
     return KnownSecrets(tuple(sorted(texts, key=len, reverse=True)), tuple(urls))
 
 

@@ -132,3 +132,12 @@ def test_an_exchange_asked_before_its_key_was_set_is_masked_in_history_and_when_
 
     assert HEX not in everything_shown(history)
     assert HEX not in json.dumps(server.chat_requests()[-1].body)
+
+
+@pytest.mark.parametrize("placeholder", ["lm-studio", "not-needed", "no-key-required"])
+def test_a_local_servers_placeholder_key_is_a_word_and_the_question_is_sent_as_written(ip, server, placeholder):
+    run(ip, f'import os\nos.environ["OPENAI_API_KEY"] = "{placeholder}"')
+
+    run(ip, f"%%chat\nWhy does {placeholder} print a warning?")
+
+    assert server.chat_requests()[-1].body["messages"][-1]["content"] == f"Why does {placeholder} print a warning?"
