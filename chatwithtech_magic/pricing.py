@@ -148,11 +148,11 @@ def _highest_rates(genai_prices) -> tuple[Decimal, Decimal]:
     provider = genai_prices.data_snapshot.get_snapshot().find_provider(None, PROVIDER, None)
     for model in provider.models:
         prices = model.prices if isinstance(model.prices, ModelPrice) else model.get_prices(datetime.now(timezone.utc))
-        for key in found:
+        for key, highest_yet in found.items():
             value = getattr(prices, key, None)
             if isinstance(value, TieredPrices):
                 value = max([value.base, *(tier.price for tier in value.tiers)])
-            if isinstance(value, Decimal) and value.is_finite() and value > found[key]:
+            if isinstance(value, Decimal) and value.is_finite() and value > highest_yet:
                 found[key] = value
     return found["input_mtok"], found["output_mtok"]
 

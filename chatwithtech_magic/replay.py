@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from . import errors, safe_file
 from .credentials import redact
-from .urls import mask_url
 from .i18n import Text
+from .urls import mask_url
 
 MODES = ("off", "auto", "record", "replay")
 ENV = "CHATWITHTECH_CACHE"

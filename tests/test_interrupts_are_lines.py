@@ -11,7 +11,6 @@ import pytest
 from IPython.utils.capture import capture_output
 
 from chatwithtech_magic.credentials import DEFAULT_CONNECTION, CredentialStore
-from tests.support.magics import chat
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -104,7 +103,7 @@ def test_a_value_whose_str_raises_keyboard_interrupt_stops_the_cell_with_one_lin
 def test_a_data_frame_like_value_interrupted_while_described_stops_the_cell_too(shell, server, api_key):
     run(shell, "class Series:\n    def __str__(self):\n        raise KeyboardInterrupt\nSeries.__module__ = 'pandas.core.series'\ns = Series()")
 
-    cap, result = run(shell, "%%chat -m gpt-4.1-mini\nDescribe {s}")
+    cap, _ = run(shell, "%%chat -m gpt-4.1-mini\nDescribe {s}")
 
     assert server.chat_requests() == [] and "Traceback" not in shown(cap)
     assert "{s} was interrupted" in cap.stdout

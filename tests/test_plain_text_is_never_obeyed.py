@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 
-from IPython.utils.capture import capture_output
-
 from chatwithtech_magic.defaults import DEFAULT_MODEL
 from tests.support.magics import chat, chat_line
 from tests.support.openai_server import Reply, bad_request, model_not_found
