@@ -61,13 +61,26 @@ def _read_disk() -> dict:
     if _disk is None:
         _disk = {}
         try:
-            with open(cache_path(), encoding="utf-8") as file:
-                saved = json.load(file)
+            saved = json.loads(_read_capped(cache_path()))
             if isinstance(saved, dict) and saved.get("genai_prices") == _fingerprint() and isinstance(saved.get("models"), dict):
                 _disk, _version = saved["models"], saved.get("version")
         except Exception:  # no file yet, unreadable, or another genai-prices: asked again
             pass
     return _disk
+
+
+MOST_FILE_BYTES = 4 << 20  # the kept rates of every model there is are a few kilobytes
+
+
+def _read_capped(path: str) -> bytes:
+    """The file's bytes: a regular file only, never through a link, at most ``MOST_FILE_BYTES`` (safe_file.py)."""
+    from .safe_file import open_regular, read_capped
+
+    fd = open_regular(path)
+    try:
+        return read_capped(fd, MOST_FILE_BYTES)
+    finally:
+        os.close(fd)
 
 
 def known(name: str):

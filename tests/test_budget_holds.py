@@ -158,3 +158,14 @@ def test_a_budget_with_damaged_rates_on_disk_gives_no_traceback_and_no_negative_
     assert "Traceback" not in cap.stdout + cap.stderr
     meter = shell.magics_manager.registry["ChatMagics"].session.meter
     assert meter.ledger.spent > 0 and all(e.cost is None or e.cost >= 0 for e in meter.ledger.entries)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/zero"), reason="/dev/zero")
+def test_kept_rates_linked_to_an_endless_file_are_not_read(fresh_rates):
+    import os
+
+    folder = fresh_rates / "chatwithtech_magic"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.symlink("/dev/zero", folder / "prices.json")
+
+    assert pricing.price("gpt-4.1-mini", Figures(prompt=1000, completion=10)) > 0  # asked of genai-prices instead
