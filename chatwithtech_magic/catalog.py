@@ -343,6 +343,20 @@ CATALOG: dict[str, ErrorKind] = {
                 "运行一次笔记本，然后将 {summary} 与笔记本一起提交。",
             ),
         ),
+        _kind(  # replay.py + safe_file.py: the answers file is a link, a device, a folder, or too large
+            "answers_file_unsafe",
+            Text("The recorded answers file can't be used", "无法使用录制回答文件"),
+            Text(
+                "{summary} {message}, so it was neither read nor written, and nothing was sent. Such a file can come with "
+                "a repository you cloned; recorded answers are only kept in an ordinary file, never through a link.",
+                "{summary} {message}，因此既未读取也未写入，也未发送任何请求。这样的文件可能来自您克隆的仓库；"
+                "录制的回答只保存在普通文件中，绝不通过链接写入。",
+            ),
+            Text(
+                "Look at {summary}, then delete or rename it, or turn recorded answers off with %config ChatMagics.cache = \"off\".",
+                "请检查 {summary}，然后删除或重命名它，或用 %config ChatMagics.cache = \"off\" 关闭录制回答。",
+            ),
+        ),
         _kind(
             "region",
             Text("Not available in your region", "您所在的地区不受支持"),

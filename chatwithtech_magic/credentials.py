@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .i18n import Text
-from .urls import hide_url, mask_url  # noqa: F401 (mask_url re-exported: a URL as shown, beside ``mask``)
+from .urls import KEY_SHAPED, hide_url, mask_url  # noqa: F401 (mask_url re-exported: a URL as shown, beside ``mask``)
 
 SERVICE = "chatwithtech_magic"
 from .defaults import DEFAULT_BASE_URL, DEFAULT_CONNECTION  # noqa: F401 (re-exported)
@@ -30,8 +30,12 @@ SOURCE_LABELS = {
     SOURCE_ENVIRONMENT: Text("the OPENAI_API_KEY environment variable", "环境变量 OPENAI_API_KEY"),
 }
 
+# A backend that raises KeyboardInterrupt: its unlock prompt (a desktop dialog, a terminal question) was
+# cancelled, or Ctrl-C stopped a call waiting on it. Neither is the user stopping the cell's work.
+CANCELLED = Text("the keyring's unlock prompt was cancelled", "密钥环的解锁提示已取消")
+
 # Key-shaped strings, masked wherever server text is shown (some servers echo keys).
-_KEY_SHAPED = re.compile(r"\bsk-[A-Za-z0-9_\-*]{6,}")
+_KEY_SHAPED = KEY_SHAPED  # urls.py: one rule for text and URLs
 
 
 def mask(key: str | None) -> str:
@@ -193,6 +197,8 @@ class CredentialStore:
             result = getattr(keyring, method)(self.service, *args)
         except KeyringUnavailable:
             raise
+        except KeyboardInterrupt:  # every keyring call: a cancelled unlock prompt is "not available", not a traceback
+            self._unavailable(CANCELLED.en, CANCELLED)
         except Exception as exc:  # locked, missing, misconfigured: all mean "not available"
             if type(exc).__name__ == "PasswordDeleteError":
                 self.keyring_problem = self.keyring_reason = None
@@ -216,6 +222,8 @@ class CredentialStore:
             import keyring
 
             reason = unsafe_reason(keyring.get_keyring(), self.environ)
+        except KeyboardInterrupt:
+            return CANCELLED
         except Exception as exc:
             detail = redact(f"{type(exc).__name__}: {exc}")[:300]
             return Text(detail, detail)
@@ -225,8 +233,9 @@ class CredentialStore:
         try:
             import keyring
 
-            return type(keyring.get_keyring()).__module__ + "." + type(keyring.get_keyring()).__name__
-        except Exception as exc:
+            backend = keyring.get_keyring()
+            return type(backend).__module__ + "." + type(backend).__name__
+        except (Exception, KeyboardInterrupt) as exc:
             return f"unavailable ({type(exc).__name__})"
 
     # -- resolution: session, then keyring, then environment --------------------

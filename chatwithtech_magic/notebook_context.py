@@ -178,6 +178,9 @@ class Filled:
     cut: list[tuple[str, int, int]] = field(default_factory=list)  # (placeholder, characters, kept)
     limit: int = DEFAULT_MAX_VALUE_CHARS
     about: CellError | None = None  # the error %chat explain sent
+    # The placeholder whose value's ``__str__`` raised KeyboardInterrupt (a Ctrl-C while a slow value was
+    # being read, or an object that raises it): the cell must not be sent half-filled.
+    interrupted: str | None = None
 
     def notes(self, language: str = "en") -> list[str]:
         notes = []
@@ -214,7 +217,12 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
                 return None
         else:
             return None
-        rendered = redact(describe(value))  # a key pasted into a cell is not sent on to the model
+        try:
+            described = describe(value)
+        except KeyboardInterrupt:  # not a traceback: the magic says so in one line and sends nothing
+            filled.interrupted = filled.interrupted or placeholder.text
+            return None
+        rendered = redact(describe_text(described))  # a key pasted into a cell is not sent on to the model
         bounded = bound(rendered, max_value_chars)
         if bounded != rendered:
             filled.cut.append((placeholder.text, len(rendered), max_value_chars))
@@ -222,6 +230,11 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
 
     filled.text = substitute(text, value_of)
     return filled
+
+
+def describe_text(value) -> str:
+    """``describe``'s result as text: a ``__str__`` may return a str subclass, or not a str at all."""
+    return value if type(value) is str else str.__str__(value) if isinstance(value, str) else _safe_str(value)
 
 
 def _add_once(items: list[str], item: str) -> None:

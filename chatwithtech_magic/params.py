@@ -42,6 +42,20 @@ def family(model: str) -> Compat:
     return Compat(reasoning_effort=False)
 
 
+class Tried(set):
+    """The parameters one question adapted, and the lessons it learned on the way: ``(key, before, group)``.
+
+    A lesson is kept only if it worked. Against a server that refuses every name of a parameter, a
+    lesson learned as the resend went out (``max_completion_tokens`` instead of ``max_tokens``) was
+    refused too, and kept, it flipped the next cell's first try; taken back, each cell starts from
+    the last lesson that worked.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.lessons: list[tuple[tuple, dict | None, frozenset]] = []
+
+
 class Adaptations:
     """What each endpoint and model refused this session (``*`` as the model: every model there)."""
 
@@ -69,9 +83,24 @@ class Adaptations:
         if step is None or step[3] in tried:
             return None
         params, changes, notes, param = step
-        tried |= set(MAX_TOKENS_NAMES) if param in MAX_TOKENS_NAMES else {param}
-        self.learn(endpoint, "*" if param == "stream_options" else request.model, changes)
+        group = frozenset(MAX_TOKENS_NAMES) if param in MAX_TOKENS_NAMES else frozenset({param})
+        tried |= group
+        key = (endpoint, "*" if param == "stream_options" else request.model)
+        if isinstance(tried, Tried):  # what to go back to if the resend is refused for the same parameter
+            tried.lessons.append((key, dict(self.learned[key]) if key in self.learned else None, group))
+        self.learn(*key, changes)
         return params, notes
+
+    def settle(self, tried, failure, params: dict) -> None:
+        """After the question's last request: take back each lesson whose resend was refused for the
+        same parameter again (it did not work); keep the others."""
+        refused = refused_param(failure, params) if failure is not None and getattr(failure, "status", None) else None
+        for key, before, group in reversed(getattr(tried, "lessons", ())):
+            if refused is not None and refused in group:
+                if before is None:
+                    self.learned.pop(key, None)
+                else:
+                    self.learned[key] = before
 
     def clear(self) -> None:
         self.learned.clear()

@@ -61,13 +61,26 @@ def _read_disk() -> dict:
     if _disk is None:
         _disk = {}
         try:
-            with open(cache_path(), encoding="utf-8") as file:
-                saved = json.load(file)
+            saved = json.loads(_read_capped(cache_path()))
             if isinstance(saved, dict) and saved.get("genai_prices") == _fingerprint() and isinstance(saved.get("models"), dict):
                 _disk, _version = saved["models"], saved.get("version")
         except Exception:  # no file yet, unreadable, or another genai-prices: asked again
             pass
     return _disk
+
+
+MOST_FILE_BYTES = 4 << 20  # the kept rates of every model there is are a few kilobytes
+
+
+def _read_capped(path: str) -> bytes:
+    """The file's bytes: a regular file only, never through a link, at most ``MOST_FILE_BYTES`` (safe_file.py)."""
+    from .safe_file import open_regular, read_capped
+
+    fd = open_regular(path)
+    try:
+        return read_capped(fd, MOST_FILE_BYTES)
+    finally:
+        os.close(fd)
 
 
 def known(name: str):
@@ -86,12 +99,44 @@ def known(name: str):
     return found
 
 
+MOST_PER_MILLION = Decimal(100_000)  # no model costs this per million tokens: a larger rate is damage
+
+
 def _readable(rates) -> bool:
+    """Rates read from disk are input like any other: only the keys written here, each price a finite,
+    non-negative decimal below ``MOST_PER_MILLION`` (``NaN``, ``-1``, ``Infinity`` and ``1e999`` are
+    damage: a ``decimal.InvalidOperation`` or a negative spend), tiers as ``[start, price]`` pairs."""
+    if not isinstance(rates, dict) or not isinstance(rates.get("until", ""), str):
+        return False
+    for key, value in rates.items():
+        if key == "until":
+            continue
+        if key not in TOKEN_KEYS:
+            return False
+        if isinstance(value, dict):
+            tiers = value.get("tiers")
+            if set(value) != {"base", "tiers"} or not _price(value["base"]) or not isinstance(tiers, list):
+                return False
+            for tier in tiers:
+                if not (isinstance(tier, list) and len(tier) == 2 and type(tier[0]) is int and tier[0] >= 0 and _price(tier[1])):
+                    return False
+        elif not _price(value):
+            return False
     try:
         cost(rates, 300_000, 1, 1)  # every kind of value it holds, read once
-        return isinstance(rates.get("until", ""), str)
     except Exception:
         return False
+    return True
+
+
+def _price(value) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        number = Decimal(value)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        return False
+    return number.is_finite() and Decimal(0) <= number < MOST_PER_MILLION
 
 
 def _today() -> str:

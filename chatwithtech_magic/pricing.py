@@ -107,6 +107,56 @@ def price(model: str, figures: Figures | None) -> Decimal | None:
     return None
 
 
+def priced(figures: Figures | None, *names: str) -> tuple[Decimal | None, str | None]:
+    """The price of ``figures`` by the first of ``names`` that has one, and that name: the server's
+    name first, then the one asked for (an Azure or LiteLLM deployment answers with its own name)."""
+    for name in dict.fromkeys(n for n in names if n):
+        cost = price(name, figures)
+        if cost is not None:
+            return cost, name
+    return None, None
+
+
+_highest: tuple[Decimal, Decimal] | None = None
+
+
+def highest(figures: Figures | None) -> Decimal | None:
+    """``figures`` at the highest input and output rates the price table lists for OpenAI's models:
+    what an answer with no known price counts against a budget (spend.py), so a budget is never off.
+    None only when there is no price table at all (genai-prices missing or broken)."""
+    global _highest
+    if figures is None:
+        return None
+    if _highest is None:
+        prices = _ready()
+        if prices is None:
+            return None
+        try:
+            _highest = _highest_rates(prices)
+        except Exception:  # another shape of table: no rule can be stated from it
+            return None
+    prompt_rate, completion_rate = _highest
+    return (prompt_rate * figures.prompt + completion_rate * figures.completion) / price_rates.MILLION
+
+
+def _highest_rates(genai_prices) -> tuple[Decimal, Decimal]:
+    from datetime import datetime, timezone
+
+    from genai_prices.types import ModelPrice, TieredPrices
+
+    found = {"input_mtok": Decimal(0), "output_mtok": Decimal(0)}
+    provider = genai_prices.data_snapshot.get_snapshot().find_provider(None, PROVIDER, None)
+    for model in provider.models:
+        prices = model.prices if isinstance(model.prices, ModelPrice) else model.get_prices(datetime.now(timezone.utc))
+        for key, highest_yet in found.items():
+            value = getattr(prices, key, None)
+            if isinstance(value, TieredPrices):
+                value = max([value.base, *(tier.price for tier in value.tiers)])
+            if isinstance(value, Decimal) and value.is_finite() and value > highest_yet:
+                found[key] = value
+    return found["input_mtok"], found["output_mtok"]
+
+
 def _calc(name: str, prompt: int, completion: int, cached: int) -> Decimal:
     """genai-prices' price (the table must be loaded)."""
     usage = _module.Usage(input_tokens=prompt, output_tokens=completion, cache_read_tokens=min(cached, prompt) or None)

@@ -24,14 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import clock, errors
+from . import clock, errors, safe_file
 from .credentials import redact
 from .i18n import Text
+from .urls import mask_url
 
 MODES = ("off", "auto", "record", "replay")
 ENV = "CHATWITHTECH_CACHE"
 FILENAME = "chatwithtech_answers.jsonl"
 FORMAT = 1
+# A recorded answer is text: a file or a line larger than this is not one we wrote (or not one to
+# load into memory at each cell). Over the file cap: refused with a panel; a line over its cap: damaged.
+MAX_FILE_BYTES = 64 << 20
+MAX_LINE_BYTES = 8 << 20
 
 # Parameters that change how an answer travels, not what it says. Headers may carry secrets.
 TRANSPORT = frozenset({"stream", "stream_options", "timeout", "extra_headers", "extra_query"})
@@ -87,7 +92,9 @@ def records(mode: str, refresh: bool) -> bool:
 
 # -- the lookup key ------------------------------------------------------------------
 def endpoint(base_url: str) -> str:
-    """``scheme://host[:port]/path``: no user:password part, no query (gateways put keys there)."""
+    """``scheme://host[:port]/path``: no user:password part, no query (gateways put keys there), and
+    the path as ``urls.mask_url`` shows it (``…/sk-…/v1`` -> ``…/…/v1``): one masking rule for every URL
+    shown or stored."""
     parts = urlsplit(base_url or "")
     host = (parts.hostname or "").lower()
     try:
@@ -95,7 +102,7 @@ def endpoint(base_url: str) -> str:
             host = f"{host}:{parts.port}"
     except ValueError:  # a port that is not a number: the request will fail and say so, the key needn't
         host = parts.netloc.rpartition("@")[2].lower()
-    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+    return mask_url(f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}")
 
 
 def _canonical(value):
@@ -181,6 +188,9 @@ class Contents:
 def parse(data: bytes) -> Contents:
     contents = Contents()
     for number, raw in enumerate(data.split(b"\n"), 1):
+        if len(raw) > MAX_LINE_BYTES:
+            contents.damaged.append(number)
+            continue
         if not raw.strip():
             continue
         try:
@@ -248,6 +258,7 @@ class AnswerStore:
         self._path = path
         self._cache: tuple[tuple, Contents] | None = None
         self._noted: set[tuple] = set()  # file states whose damage was already reported
+        self.unsafe: safe_file.UnsafeFile | None = None  # the file is a link, not a regular file, or too large
 
     @property
     def path(self) -> Path:
@@ -255,19 +266,46 @@ class AnswerStore:
         return Path(self._path) if self._path is not None else Path.cwd() / FILENAME
 
     def read(self) -> tuple[Contents, tuple | None]:
+        """The file's entries, read only from a regular file reached without a link, with a size cap
+        (safe_file.py); otherwise none, and ``unsafe`` says why."""
         path = self.path
+        self.unsafe = None
         try:
-            stat = path.stat()
+            fd = safe_file.open_regular(path)
+        except safe_file.UnsafeFile as unsafe:
+            self.unsafe = unsafe
+            return Contents(), None
         except OSError:
             return Contents(), None
-        signature = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if self._cache is None or self._cache[0] != signature:
-            try:
-                contents = parse(path.read_bytes())
-            except OSError:
-                contents = Contents()
-            self._cache = (signature, contents)
+        try:
+            stat = os.fstat(fd)
+            signature = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            if self._cache is None or self._cache[0] != signature:
+                if stat.st_size > MAX_FILE_BYTES:
+                    raise safe_file.UnsafeFile(safe_file.REASONS["too_large"].fill(limit=MAX_FILE_BYTES >> 20))
+                try:
+                    contents = parse(safe_file.read_capped(fd, MAX_FILE_BYTES))
+                except safe_file.UnsafeFile:
+                    raise
+                except OSError:
+                    contents = Contents()
+                self._cache = (signature, contents)
+        except safe_file.UnsafeFile as unsafe:
+            self.unsafe = unsafe
+            return Contents(), None
+        finally:
+            os.close(fd)
         return self._cache[1], signature
+
+    def refusal(self) -> errors.Failure | None:
+        """The panel for a file that may be neither read nor written (a link, a device, too large), or None."""
+        self.read()
+        if self.unsafe is None:
+            return None
+        reason = self.unsafe.reason
+        failure = errors.Failure(errors.kind_named("answers_file_unsafe"), summary=self.path.name, message=reason.en)
+        failure.facts = {"message": reason}  # in the panel's language
+        return failure
 
     def find(self, key: str) -> Entry | None:
         """The newest entry for ``key``."""
@@ -284,7 +322,8 @@ class AnswerStore:
     def append(self, entry: Entry) -> None:
         """Append one whole line, atomically with respect to other writers; OSError when it can't."""
         data = entry.line().encode("utf-8")
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        # Never through a link, never into a device or a pipe: ``UnsafeFile`` (an OSError) instead.
+        fd = safe_file.open_regular(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             _lock(fd)
             # A writer that died mid-line left no newline: start on a fresh line, so only that line is damaged.
@@ -317,7 +356,12 @@ class Recorded:
     keys: list[str]  # what this kernel would send now, then what a fresh kernel would (nothing learned yet)
 
     def settle(self, answer) -> bool:
-        """True when no request may be sent: a recorded answer is in ``answer``, or replay mode's miss."""
+        """True when no request may be sent: a recorded answer is in ``answer``, replay mode's miss, or a
+        file that must be neither read nor written (a link, a device: safe_file.py)."""
+        refusal = self.store.refusal()
+        if refusal is not None:
+            answer.failure = refusal
+            return True
         if not looks_up(self.mode, self.refresh):
             return False
         entry = next(filter(None, map(self.store.find, self.keys)), None)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from . import empty, errors, faults, options, replay, spend
+from . import empty, errors, faults, known_secrets, options, replay, spend
 from .client import ClientCache, resolve_base_url
 from .conversation import Conversation, Exchange
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
 from .account_models import OncePerCell
-from .params import Adaptations, build
+from .params import Adaptations, Tried, build
 from .request import ChatRequest, build_params
 from .retry import next_delay
 from .sse import stream_into, whole_into
@@ -81,6 +81,7 @@ class ChatSession:
         self.answers = replay.AnswerStore()  # recorded answers, in the working directory (the notebook's folder)
         self.meter = spend.Meter()  # tokens, cost and budget of this session (spend.py)
         self.model_lists = OncePerCell()  # GET /models at most once an ask: fallback and suggestions share it
+        self._known: dict | None = None  # the secrets of an ask, gathered once (``secrets``)
 
     # -- asking -------------------------------------------------------------------
     def ask(
@@ -95,11 +96,24 @@ class ChatSession:
         or for a default model that does not exist here (``_fall_back``), and again after a failure
         the catalog retries; then price, remember and record what came back."""
         with self.model_lists.cell():  # the fallback and the panel's suggestions share one /models list
-            return self._ask(prompt, request, view, throttle_interval)
+            self._known = {}
+            try:
+                return self._ask(prompt, request, view, throttle_interval)
+            finally:
+                self._known = None
+
+    def secrets(self, request: ChatRequest) -> known_secrets.KnownSecrets:
+        """Every secret this session knows for ``request`` (known_secrets.py): masked in every text that
+        leaves the kernel. Gathered once an ask: resolving a connection may ask the OS keyring."""
+        memo = self._known if self._known is not None else {}
+        key = (request.connection, request.base_url)
+        if key not in memo:
+            memo[key] = known_secrets.gather(self.credentials, request.connection, request.base_url)
+        return memo[key]
 
     def _ask(self, prompt: str, request: ChatRequest, view, throttle_interval: float) -> Answer:
         view = view if view is not None else TextView()
-        answer, request = _start(prompt, request)
+        answer, request = _start(prompt, request, self.secrets(request))
         if request.remember:  # the same question again right after its answer was cut off is a retry: the
             self.conversation.drop_unfinished(answer.prompt)  # broken half is neither sent as history nor kept
         recorded = self._recorded(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
@@ -115,7 +129,7 @@ class ChatSession:
             answer.failure = self._fill(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
-        adapted, fell_back, asked = set(), False, request.model
+        adapted, fell_back, asked = Tried(), False, request.model
         attempt, waited = 0, 0.0
         while True:
             attempt += 1
@@ -131,6 +145,9 @@ class ChatSession:
                 if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
                     params, notes = resent
                     answer.notes += notes
+                    failure = self.meter.again(answer, request, params)  # without a refused max tokens it costs more
+                    if failure is not None:
+                        break
                     attempt -= 1  # a compatibility resend, not a retry
                     continue
                 switched = None if (fell_back or draft.text) else self._fall_back(failure, answer, request, base_url)
@@ -145,10 +162,14 @@ class ChatSession:
                 if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
                     if self._wait(view, failure, delay, attempt, request):
                         waited += delay
+                        failure = self.meter.again(answer, request, params)  # every resend is checked, retries too
+                        if failure is not None:
+                            break
                         continue
                     answer.interrupted = True
             break
 
+        self.adaptations.settle(adapted, failure, params)  # a lesson refused again is not kept (params.py)
         answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
         answer.model = draft.model or request.model
         if failure is None and not answer.interrupted:
@@ -162,16 +183,19 @@ class ChatSession:
             if fell_back:  # remembered once it has answered: later cells go straight to it, quietly
                 self.fallbacks[(base_url, asked)] = request.model
         self.meter.after(ticket, answer, params, getattr(draft, "request_id", None))  # count and price it, however it ended
+        answer.metadata = self.secrets(request).redact_tree(answer.metadata)  # saved in the notebook
         self._remember(request, answer)
         if recorded is not None:  # a complete answer is kept for the next run (auto, record, --refresh)
-            recorded.record(answer, params, (credentials.api_key,), getattr(draft, "request_id", None))
+            recorded.record(answer, params, self.secrets(request).values, getattr(draft, "request_id", None))
         return self._finish(answer, view)
 
     def _remember(self, request: ChatRequest, answer: Answer) -> None:
         if request.remember and (answer.text or answer.complete):
             if request.system:
                 self.conversation.system = request.system
-            self.conversation.record(Exchange(answer.prompt, answer.text, answer.model, answer.complete))
+            # Resent as history and shown by %chat history: a key a server echoed is masked there too.
+            text = self.secrets(request).redact(answer.text)
+            self.conversation.record(Exchange(answer.prompt, text, answer.model, answer.complete))
 
     def _recorded(self, prompt: str, request: ChatRequest):
         """This cell's dealings with the recorded answers (``replay.Recorded``), or None when the cache is off."""
@@ -206,7 +230,7 @@ class ChatSession:
         Through the very steps ``ask`` takes before its first attempt (``_start``, ``_prepare``), so
         what it shows can't drift from what is sent.
         """
-        answer, request = _start(prompt, request)
+        answer, request = _start(prompt, request, self.secrets(request))
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
         _, params, ticket = self._prepare(answer, request, base_url, conversation)
         return params, answer, ticket.refusal
@@ -227,7 +251,11 @@ class ChatSession:
     def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
         """Parameters and notes on ignored settings, from what this endpoint and model take (params.py)."""
         compat = self.adaptations.get(base_url, request.model)
-        return build(prompt, request, self.conversation if conversation is None else conversation, compat)
+        params, notes = build(prompt, request, self.conversation if conversation is None else conversation, compat)
+        # What reaches the model: the prompt, the system prompt and every earlier exchange, each with
+        # every secret this session knows masked (the replay key is computed from this too).
+        params["messages"] = self.secrets(request).redact_tree(params.get("messages") or [])
+        return params, notes
 
     # -- models that don't exist, or soon won't --------------------------------------
     def _remembered_model(self, request: ChatRequest, base_url: str) -> ChatRequest:
@@ -335,7 +363,8 @@ class ChatSession:
             failure.suggestions = self._suggest(failure, request)
         # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix;
         # and the base URL's own secrets (user:password@, ?api-key=) as urls.mask_url shows them.
-        return redact_fields(failure, credentials.api_key if credentials is not None else None, url=base_url)
+        known = self.secrets(request).values
+        return redact_fields(failure, credentials.api_key if credentials is not None else None, *known, url=base_url)
 
     def _suggest(self, failure, request) -> list[str]:
         """Only models that fit (lifecycle.py), from the account's list when it can be read."""
@@ -362,12 +391,13 @@ class ChatSession:
         self.conversation.reset()
 
 
-def _start(prompt: str, request: ChatRequest) -> tuple[Answer, ChatRequest]:
+def _start(prompt: str, request: ChatRequest, secrets=known_secrets.NONE) -> tuple[Answer, ChatRequest]:
     """The cell's empty ``Answer`` and its request, their text made sendable: a lone surrogate
-    (from an interpolated value) can't be encoded as UTF-8."""
-    prompt = faults.clean_text(prompt)
+    (from an interpolated value) can't be encoded as UTF-8; and every secret the session knows masked,
+    so neither the history, ``%chat history`` nor the replay file holds one."""
+    prompt = secrets.redact(faults.clean_text(prompt))
     if request.system:
-        request = request.but(system=faults.clean_text(request.system))
+        request = request.but(system=secrets.redact(faults.clean_text(request.system)))
     return Answer(prompt=prompt, model=request.model, notes=list(request.notes)), request
 
 

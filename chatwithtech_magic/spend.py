@@ -11,7 +11,16 @@ Budget rule (``ChatMagics.budget``, US dollars per session, 0 = no cap): nothing
 when the session has already spent the budget, or when this request's own estimate would
 cross it. The estimate is the prompt's estimated tokens plus max tokens *when set*; with
 no max tokens the answer's size is unknown and is not guessed (assuming a model's largest
-possible answer, 128k tokens, would make a $1 budget refuse every request).
+possible answer, 128k tokens, would make a $1 budget refuse every request). When max tokens
+was asked for but is not sent (the server refused it: params.py), the answer's size is bounded
+by nothing but the model, so the estimate takes the model's largest answer. Every request is
+checked, resends included (``Meter.again``: a parameter dropped, another model, a retry).
+
+Prices: an answer is priced by the server's name for the model, else by the name asked for (an
+Azure or LiteLLM deployment answers with its own name). One with no known price under either
+name is shown without a cost (never a guess), yet counts against the budget at the highest rates
+the price table lists for OpenAI's models (``pricing.highest``); a request to such a model is
+estimated at those rates too. So a budget is never silently off.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from . import clock, errors, pricing, provenance
+from . import clock, errors, models, pricing, provenance
 from .fit import fit
 from .i18n import Text
 from .tokens import Figures, approx, estimate, figures_from
@@ -44,7 +53,10 @@ NOTES = {
 ESTIMATE_PARTS = {
     "prompt": Text("{tokens} prompt tokens", "{tokens} 个提示令牌"),
     "max": Text("{tokens} prompt tokens + up to {max_tokens} answer tokens", "{tokens} 个提示令牌 + 最多 {max_tokens} 个回答令牌"),
-    "unknown": Text("no known price for {model}", "{model} 没有已知价格"),
+    "unknown": Text(
+        "no known price for {model}: counted at the highest known rate, {tokens} prompt tokens + up to {max_tokens} answer tokens",
+        "{model} 没有已知价格：按已知最高价格计算，{tokens} 个提示令牌 + 最多 {max_tokens} 个回答令牌",
+    ),
 }
 
 
@@ -86,6 +98,13 @@ class Ledger:
     def spent(self) -> Decimal:
         """The estimated spend of the answers that were paid for (replayed ones are free)."""
         return sum((e.cost for e in self.entries if e.cost is not None and not e.replayed), Decimal(0))
+
+    @property
+    def counted(self) -> Decimal:
+        """What the budget holds against: ``spent``, plus each answer with no known price at the highest
+        known rates (``pricing.highest``; asked only when there is such an answer and a budget)."""
+        unpriced = [e.figures for e in self.entries if e.cost is None and not e.replayed]
+        return self.spent + sum((pricing.highest(f) or Decimal(0) for f in unpriced), Decimal(0))
 
     @property
     def unpriced(self) -> int:
@@ -180,8 +199,15 @@ class Meter:
             params["messages"] = fitted.messages
             note = NOTES["dropped_one"] if fitted.dropped == 1 else NOTES["dropped"]
             _note(answer, note.fill(count=fitted.dropped, model=model))
+        if not reserve and _max_tokens_of(request):  # asked for, not sent (refused): nothing caps the answer
+            reserve = models.max_output(model) or UNCAPPED_ANSWER
         ticket.refusal = self._over_budget(model, fitted.tokens, reserve)
         return ticket
+
+    def again(self, answer, request, params: dict) -> errors.Failure | None:
+        """The budget checked again before a resend (a parameter dropped or renamed, a retry): the
+        refusal when it may not be sent. A resend without the max tokens checked before costs more."""
+        return self.before(answer, request, params).refusal
 
     def watch(self, view):
         """``view``, loading the price table once the first text of the answer is on screen."""
@@ -202,11 +228,15 @@ class Meter:
         if self.budget <= 0:
             return None
         budget = Decimal(str(self.budget))
-        spent = self.ledger.spent
-        cost = pricing.price(model, Figures(prompt=prompt_tokens, completion=max_tokens, estimated=True))
+        spent = self.ledger.counted
+        figures = Figures(prompt=prompt_tokens, completion=max_tokens, estimated=True)
+        cost = pricing.price(model, figures)
+        unknown = cost is None
+        if unknown:  # no known price: estimated at the highest known rates, as its answer will be counted
+            cost = pricing.highest(figures)
         if spent < budget and (cost is None or spent + cost <= budget):
             return None
-        if cost is None:
+        if unknown:
             part = ESTIMATE_PARTS["unknown"]
         else:
             part = ESTIMATE_PARTS["max"] if max_tokens else ESTIMATE_PARTS["prompt"]
@@ -235,7 +265,8 @@ class Meter:
         model = answer.model or params.get("model", "")
         replayed = bool(getattr(answer, "replayed", False))
         if figures is not None:
-            cost = None if replayed else pricing.price(model, figures)
+            # By the server's name, else by the name asked for (a deployment answers with its own name).
+            cost = None if replayed else pricing.priced(figures, model, params.get("model", ""))[0]
             entry = self.ledger.add(model, figures, cost, replayed=replayed)
             answer.figures, answer.cost = entry.figures, entry.cost
             self._budget_note(answer)
@@ -253,7 +284,7 @@ class Meter:
     def _budget_note(self, answer) -> None:
         if self.budget <= 0:
             return
-        budget, spent = Decimal(str(self.budget)), self.ledger.spent
+        budget, spent = Decimal(str(self.budget)), self.ledger.counted
         if spent >= budget * WARN_AT:
             percent = int(spent * 100 / budget)
             _note(answer, NOTES["near_budget"].fill(spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent))
@@ -291,6 +322,9 @@ def _max_tokens(params: dict) -> int:
         return max(int(value), 0)
     except (TypeError, ValueError):
         return 0
+
+
+UNCAPPED_ANSWER = 128_000  # a model whose largest answer is not in the model table: today's largest
 
 
 def _max_tokens_of(request) -> int:

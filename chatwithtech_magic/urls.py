@@ -22,7 +22,16 @@ HIDDEN = "…"
 # by mistake costs nothing; showing a key costs the key.
 _SECRET_WORDS = ("key", "token", "secret", "pass", "pwd", "sig", "auth", "credential", "session", "jwt", "bearer", "cookie")
 _SECRET_NAMES = frozenset({"code", "sas", "sv_sig", "hmac"})  # Azure Functions' ?code= is a function key
-_KEY_SHAPED = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
+# Key-shaped strings: OpenAI's ``sk-`` keys (and the gateways that copy the shape), and the prefixed
+# keys of other OpenAI-compatible providers (Groq ``gsk_``, xAI ``xai-``, Perplexity ``pplx-``,
+# NVIDIA ``nvapi-``, Hugging Face ``hf_``, Replicate ``r8_``, Google ``AIza``), long enough that a
+# variable name (``hf_hub``) is not one. The one rule for every place that masks by shape: text
+# (credentials.redact) and a URL's path and query alike. A key with no prefix (32 hex characters,
+# an Azure key) has no shape: it is masked because the session knows it (known_secrets.py).
+KEY_SHAPED = re.compile(
+    r"(?<![A-Za-z0-9])(?:sk-[A-Za-z0-9_\-*]{6,}|(?:gsk_|xai-|pplx-|nvapi-|hf_|r8_)[A-Za-z0-9_\-]{20,}|AIza[A-Za-z0-9_\-]{30,})"
+)
+_KEY_SHAPED = KEY_SHAPED
 # For text that does not parse as a URL: userinfo before a host, and name=value pairs.
 _LOOSE_USERINFO = re.compile(r"(//)[^/@\s'\"]+@")
 _LOOSE_PARAM = re.compile(r"([?&;])([^=&;#\s]+)=([^&;#\s'\"]*)")

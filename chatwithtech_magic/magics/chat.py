@@ -38,6 +38,10 @@ MSG = {
     "no_code": Text("The answer has no code block, so no cell was added.", "回答中没有代码块，因此未添加单元格。"),
     "code_added": Text("The answer's code is in a new cell below.", "回答中的代码已放入下方的新单元格。"),
     "code_at_prompt": Text("The answer's code is ready at the next prompt.", "回答中的代码已放在下一个提示符处。"),
+    "value_interrupted": Text(
+        "Reading the value of {placeholder} was interrupted (its __str__ raised KeyboardInterrupt). Nothing was sent.",
+        "读取 {placeholder} 的值时被中断（其 __str__ 引发了 KeyboardInterrupt）。未发送任何内容。",
+    ),
     "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
     "bad_cache": Text(
         "CHATWITHTECH_CACHE is '{value}': use off, auto, record or replay. Nothing was sent.",
@@ -68,7 +72,7 @@ class ChatMagics(Magics):
     connection = Unicode(DEFAULT_CONNECTION, help="Named connection whose key is used (see %chatkey).").tag(config=True)
     language = Enum(("auto", "en", "zh"), "auto", help="UI language: auto (from the locale), en or zh.").tag(config=True)
     render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Least seconds between re-renders of a streaming answer. Long answers re-render less often, so what is sent to the browser stays under 20× the answer.").tag(config=True)
-    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent.").tag(config=True)
+    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent. An answer priced by neither the server's nor the requested model name counts at the highest rate the price table lists for OpenAI's models.").tag(config=True)
     max_value_chars = Int(4000, help="Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.").tag(config=True)
     cache = Enum(
         ("off", "auto", "record", "replay"),  # replay.MODES, written out: %load_ext does not import the core
@@ -185,6 +189,8 @@ class ChatMagics(Magics):
             notice(self.shell, MSG["empty"].get(self.lang))
             return None
         prompt, notes = self._fill(cell, args.no_interpolate)
+        if prompt is None:  # a value could not be read (said in one line): the cell is not sent half-filled
+            return None
         return self._ask_cell(prompt, args, notes)
 
     def _refused_key(self, line: str, cell) -> bool:
@@ -245,6 +251,9 @@ class ChatMagics(Magics):
         from .context import notebook
 
         filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)
+        if filled.interrupted:
+            notice(self.shell, MSG["value_interrupted"].get(self.lang, placeholder=filled.interrupted))
+            return None, []
         return filled.text.strip("\n"), filled.notes(self.lang)
 
     def _parse(self, line: str, name: str = "%%chat"):

@@ -26,10 +26,14 @@ class Place:
     def __init__(self, bundle: dict):
         from IPython.display import display
 
-        self.handle = display(bundle, raw=True, display_id=True)
+        from ..render.safe import plain_bundle
+
+        self.handle = display(plain_bundle(bundle), raw=True, display_id=True)
 
     def show(self, bundle: dict, metadata: dict | None = None) -> None:
-        self.handle.update(bundle, raw=True, **({"metadata": metadata} if metadata else {}))
+        from ..render.safe import plain_bundle  # text/plain is printed by consoles: never escape sequences
+
+        self.handle.update(plain_bundle(bundle), raw=True, **({"metadata": metadata} if metadata else {}))
 
     def update(self, bundle: dict, raw: bool = True, metadata: dict | None = None) -> None:  # DisplayHandle's interface
         self.show(bundle, metadata)
@@ -79,7 +83,9 @@ def publish(bundle: dict, place=None) -> None:
         return
     from IPython.display import display
 
-    display(bundle, raw=True)
+    from ..render.safe import plain_bundle
+
+    display(plain_bundle(bundle), raw=True)  # a model list, a notice: text/plain never carries escape sequences
 
 
 def notice(shell, text: str, place=None) -> None:

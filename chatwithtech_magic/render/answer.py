@@ -71,9 +71,12 @@ class MarkdownView:
         self.renders = 0
 
     def _show(self, bundle: dict, metadata: dict | None = None) -> None:
+        from .safe import plain_bundle
+
         self.renders += 1
         if self.plain:
             bundle = {"text/plain": bundle["text/plain"]}
+        bundle = plain_bundle(bundle)  # text/plain is printed by consoles: never escape sequences
         extra = {"metadata": metadata} if metadata else {}  # provenance.py: what produced the answer
         if self.answer_handle is None:
             self.answer_handle = self.display(bundle, raw=True, display_id=True, **extra)
@@ -87,8 +90,10 @@ class MarkdownView:
         self._show(bundle)
 
     def waiting(self, failure, seconds, attempt, attempts) -> None:
+        from .safe import plain_bundle
+
         text = waiting_text(failure, seconds, attempt, attempts, self.language) if failure else ""
-        bundle = {"text/plain": text}
+        bundle = plain_bundle({"text/plain": text})  # a server's message is in the title
         if self.status_handle is None:
             if failure is not None:
                 self.status_handle = self.display(bundle, raw=True, display_id=True)

@@ -57,6 +57,20 @@ def literal_markdown(text) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")  # entities: they read the same inside <sub> too
 
 
+def plain_bundle(bundle: dict) -> dict:
+    """``bundle`` with its ``text/plain`` safe for a terminal: every output the package publishes goes
+    through this (answer views, panels, notices, listings). ``jupyter console`` prints ``text/plain``,
+    and so does ``cat`` of a saved output: an ESC or an OSC 52 (clipboard write) from a model's name or
+    an answer would be obeyed. Control characters are shown as visible symbols (``stream.visible``)."""
+    text = bundle.get("text/plain") if isinstance(bundle, dict) else None
+    if not isinstance(text, str) or not text:
+        return bundle
+    from ..stream import visible
+
+    safe = visible(text.replace("\r\n", "\n"))
+    return bundle if safe == text else {**bundle, "text/plain": safe}
+
+
 # -- Markdown ------------------------------------------------------------------------
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
