@@ -89,10 +89,7 @@ CATALOG: dict[str, ErrorKind] = {
         _kind(
             "organization",
             Text("The organization ID is the problem", "组织 ID 有问题"),
-            Text(
-                "The key works, but the organization {organization} was refused: it does not exist, does not match the key, or the account belongs to no organization.",
-                "密钥有效，但组织 {organization} 被拒绝：它不存在、与密钥不匹配，或该账户不属于任何组织。",
-            ),
+            Text("{organization_refused}", "{organization_refused}"),  # errors.py: with an organization set, or none
             Text(
                 "Copy the organization ID from your account settings, or clear it: %chatkey set --org \"\" (and unset OPENAI_ORG_ID / OPENAI_ORGANIZATION).",
                 "从账户设置中复制组织 ID，或将其清空：%chatkey set --org \"\"（并取消 OPENAI_ORG_ID / OPENAI_ORGANIZATION）。",
@@ -118,8 +115,8 @@ CATALOG: dict[str, ErrorKind] = {
             "rate_limit",
             Text("Rate limit reached", "已达到速率限制"),
             Text(
-                "Too many requests or tokens per minute for this account. It was retried {attempts} times over {waited} s.",
-                "此账户每分钟的请求数或令牌数过多。已重试 {attempts} 次，共等待 {waited} 秒。",
+                "Too many requests or tokens per minute for this account. {retried_waited}",
+                "此账户每分钟的请求数或令牌数过多。{retried_waited}",
             ),
             Text(
                 "Wait a little and press Retry, use a smaller max tokens, or raise your limits.",
@@ -225,8 +222,8 @@ CATALOG: dict[str, ErrorKind] = {
             "overloaded",
             Text("The server is overloaded", "服务器当前超载"),
             Text(
-                "The model's servers are busy or had an internal error. It was retried {attempts} times over {waited} s.",
-                "模型服务器繁忙或出现内部错误。已重试 {attempts} 次，共等待 {waited} 秒。",
+                "The model's servers are busy or had an internal error. {retried_waited}",
+                "模型服务器繁忙或出现内部错误。{retried_waited}",
             ),
             Text("Press Retry in a moment.", "请稍后点击“重试”。"),
             "https://help.openai.com/en/articles/6891834-error-code-429-the-engine-is-currently-overloaded-please-try-again-later",
@@ -282,8 +279,8 @@ CATALOG: dict[str, ErrorKind] = {
             "connection",
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
             Text(
-                "The connection failed: {reason}. It was retried {attempts} times.",
-                "连接失败：{reason}。已重试 {attempts} 次。",
+                "The connection failed: {reason}. {retried}",
+                "连接失败：{reason}。{retried}",
             ),
             Text(
                 "Check the network and the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then press Retry.",
@@ -296,8 +293,8 @@ CATALOG: dict[str, ErrorKind] = {
             "timeout",
             Text("{base_url} did not answer in time", "{base_url} 未能及时响应"),
             Text(
-                "No response within {timeout} s. It was retried {attempts} times.",
-                "{timeout} 秒内没有响应。已重试 {attempts} 次。",
+                "No response within {timeout} s. {retried}",
+                "{timeout} 秒内没有响应。{retried}",
             ),
             Text(
                 "Press Retry, or raise the limit with %config ChatMagics.timeout = 120.",
@@ -310,8 +307,8 @@ CATALOG: dict[str, ErrorKind] = {
             "gateway",
             Text("The server returned an error page: {summary}", "服务器返回了错误页面：{summary}"),
             Text(
-                "A proxy or gateway in front of {base_url} failed, rather than the API itself. It was retried {attempts} times.",
-                "{base_url} 前面的代理或网关出错，而不是 API 本身。已重试 {attempts} 次。",
+                "A proxy or gateway in front of {base_url} failed, rather than the API itself. {retried}",
+                "{base_url} 前面的代理或网关出错，而不是 API 本身。{retried}",
             ),
             Text("Press Retry in a moment.", "请稍后点击“重试”。"),
             retried=True,

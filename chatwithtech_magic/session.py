@@ -358,8 +358,11 @@ class ChatSession:
             self.last_failure = self._classify(exc, False, request, credentials, base_url)  # for %chat error
             raise ChatFailure(self.last_failure) from None
 
-    def reset(self) -> None:
+    def reset(self, system: str | None = None) -> None:
+        """Forget the conversation; ``system``: the new one's system prompt (``%%chat -s … --new``)."""
         self.conversation.reset()
+        if system:
+            self.conversation.system = faults.clean_text(system)
 
 
 def _start(prompt: str, request: ChatRequest) -> tuple[Answer, ChatRequest]:
