@@ -275,6 +275,15 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
             links=((Text("Usage", "用量"), USAGE_URL), (Text("Billing", "结算"), BILLING_URL)),
         ),
+        _kind(  # session.py: a base URL without http:// or https:// (localhost:11434/v1), before any request
+            "base_url_scheme",
+            Text("The base URL {base_url} does not start with http:// or https://", "基础 URL {base_url} 不是以 http:// 或 https:// 开头"),
+            Text(
+                "Without http:// (or https://) no request can reach it, so none was sent. It comes from {url_source}.",
+                "缺少 http://（或 https://）时任何请求都无法到达它，因此未发送任何请求。它来自 {url_source}。",
+            ),
+            Text("Write it as {suggested} there, then run the cell again.", "请在那里把它写成 {suggested}，然后重新运行单元格。"),
+        ),
         _kind(
             "connection",
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
@@ -338,6 +347,21 @@ CATALOG: dict[str, ErrorKind] = {
                 "(or CHATWITHTECH_CACHE=record), then commit {summary} with the notebook.",
                 "在有密钥的环境中录制：用 %config ChatMagics.cache = \"record\"（或 CHATWITHTECH_CACHE=record）"
                 "运行一次笔记本，然后将 {summary} 与笔记本一起提交。",
+            ),
+        ),
+        _kind(  # errors.py: a 404 on the path itself, e.g. FastAPI's {"detail": "Not Found"} or OpenAI's "Invalid URL"
+            "path_not_found",
+            Text("Nothing at {path} on {base_url} (HTTP 404)", "{base_url} 上没有 {path}（HTTP 404）"),
+            Text(
+                "The server has no such path; it said: {message}. The base URL {base_url} is probably wrong: "
+                "a missing or doubled /v1, or the address of another service.",
+                "服务器上没有这个路径；它返回：{message}。基础 URL {base_url} 多半有误：缺少或重复了 /v1，或者是其他服务的地址。",
+            ),
+            Text(
+                "Check the base URL (the connection's in the %chatkey form, OPENAI_BASE_URL or %config ChatMagics.base_url): "
+                "an OpenAI-compatible API's usually ends in /v1, and /chat/completions or /models is added to it.",
+                "检查基础 URL（%chatkey 表单中连接的基础 URL、OPENAI_BASE_URL 或 %config ChatMagics.base_url）："
+                "兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾，/chat/completions 或 /models 会加在它后面。",
             ),
         ),
         _kind(
@@ -455,7 +479,7 @@ REASONS = {
 }
 
 # Values only some kinds name, given in ``Failure.facts`` (spend.py); "—" where a failure has none.
-FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estimate", "raise_to")
+FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estimate", "raise_to", "url_source", "suggested", "path")
 
 # Lookup tables, most specific first: body code, then body type, then HTTP status.
 BY_CODE = {

@@ -47,6 +47,16 @@ _UNRECOGNIZED_ARG = re.compile(r"unrecognized request arguments? supplied:?\s*['
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # never shown by a browser
+# Where a base URL comes from (the base_url_scheme failure says which to fix), in resolve_base_url's order.
+BASE_URL_WHERE = {
+    "connection": Text(
+        "connection '{connection}' (the %chatkey form's Base URL, or %chatkey set --base-url)",
+        "连接“{connection}”（%chatkey 表单中的基础 URL，或 %chatkey set --base-url）",
+    ),
+    "config": Text("%config ChatMagics.base_url", "%config ChatMagics.base_url"),
+    "environment": Text("the environment variable OPENAI_BASE_URL", "环境变量 OPENAI_BASE_URL"),
+}
+
 # The organization failure, with an organization set and with none ("the organization — was refused" read as a bug).
 ORGANIZATION_REFUSED = Text(
     "The key works, but the organization {organization} was refused: it does not exist, does not match the key, or the account belongs to no organization.",
@@ -166,12 +176,14 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
     summary = ""
     if isinstance(body, dict):
         code, error_type = body.get("code"), body.get("type")
-        message = body.get("message") or message
+        detail = body.get("detail")  # FastAPI's and Starlette's errors: {"detail": "Not Found"}
+        message = body.get("message") or (detail if isinstance(detail, str) and detail else None) or message
         param = body.get("param")
     elif isinstance(body, str) and body.strip():
         summary = redact(summarize_page(body, status), *secrets)  # a page may echo the key too
         message = summary
     name = _kind_name(exc, status, code, error_type, body, message, partial)
+    facts = {"path": _path_of(exc)} if name == "path_not_found" else {}
     return Failure(
         kind=CATALOG[name],
         status=status,
@@ -182,7 +194,16 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
         summary=summary or (f"HTTP {status}" if status else ""),
         exception=type(exc).__name__,
         param=_refused_param(param if isinstance(body, dict) else None, str(message)),
+        facts=facts,
     )
+
+
+def _path_of(exc) -> str:
+    """The path the request went to (``/v1/v1/chat/completions``), never its query (it may hold a key)."""
+    try:
+        return str(exc.request.url.path) or "/"
+    except Exception:  # an exception made without its request
+        return "—"
 
 
 def _refused_param(param, message: str) -> str | None:
@@ -213,6 +234,8 @@ def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
         return "gateway" if not isinstance(body, dict) else "overloaded"
     if status == 404 and "model" in str(message).lower():
         return "model_not_found"  # e.g. Ollama and vLLM say "model ... not found" without a code
+    if status == 404 and code is None:
+        return "path_not_found"  # the path itself: a wrong base URL (a missing or doubled /v1), not the cell's options
     if status == 403 and "region" in str(message).lower():
         return "region"
     if status == 401 and _IP_NOT_AUTHORIZED.search(str(message)):

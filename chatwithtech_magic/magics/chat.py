@@ -47,7 +47,7 @@ MSG = {
 
 
 # Settings checked against options.RANGES; a refused value keeps the last accepted one.
-CHECKED = ("model", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
+CHECKED = ("model", "base_url", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
 
 
 @magics_class

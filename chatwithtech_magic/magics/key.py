@@ -157,6 +157,14 @@ class KeyMagics(Magics):
     def _set(self, args, connection: str, lang: str):
         from ..widgets.key_form import TEXT as FORM_TEXT
 
+        from .. import options
+        from ..i18n import sentences
+        from .args import NOTHING_CHANGED
+
+        unreachable = options.base_url_problem(args.base_url, "--base-url", lang)
+        if unreachable:  # said before the key is asked for: nothing is stored
+            notice(self.shell, sentences(lang, unreachable, NOTHING_CHANGED.get(lang)))
+            return
         current = self.store.resolve(connection)
         try:
             from getpass import getpass

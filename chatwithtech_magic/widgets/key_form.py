@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask, mask_url
 from ..urls import unmask_url
-from ..i18n import Counted, Text, bracketed
+from ..i18n import Counted, Text, bracketed, sentences
 from ..render.panels import failure_html
 from ..render.safe import html_output, html_text
 
@@ -30,12 +30,13 @@ TEXT = {
     "no_key": Text("No key set.", "尚未设置密钥。"),
     "status": Text("Key {key} · organization {org} · from {source}", "密钥 {key} · 组织 {org} · 来源：{source}"),
     "type_key": Text("Type a key first.", "请先输入密钥。"),
+    "not_saved": Text("Nothing was saved.", "未保存任何内容。"),
     "testing": Text("Saved. Testing…", "已保存，正在测试…"),
     # Counted as %chat models counts them: chat models, and the others apart.
     "connected": Counted(Text("✔ Connected: 1 chat model.", "✔ 已连接：1 个聊天模型。"),
                          Text("✔ Connected: {count} chat models.", "✔ 已连接：{count} 个聊天模型。")),
-    "others": Counted(Text("(and 1 model not for chat)", "（另有 1 个非聊天模型）"),
-                      Text("(and {count} models not for chat)", "（另有 {count} 个非聊天模型）")),
+    "others": Counted(Text("and 1 model not for chat", "另有 1 个非聊天模型"),
+                      Text("and {count} models not for chat", "另有 {count} 个非聊天模型")),
     "session_only": Text(
         "⚠ The keyring is not available here ({problem}), so the key is held in memory for this session only. "
         "To keep it, set OPENAI_API_KEY in the Jupyter server's environment, or install or unlock a keyring backend.",
@@ -84,7 +85,7 @@ def connected_line(model_ids: list[str], language: str) -> str:
     line = TEXT["connected"].get(language, chat)
     if not others:
         return line
-    return line[:-1] + bracketed(TEXT["others"].get(language, others).strip("()（）"), language) + line[-1]
+    return line[:-1] + bracketed(TEXT["others"].get(language, others), language) + line[-1]  # before the full stop
 
 
 def status_line(credentials, language: str) -> str:
@@ -193,6 +194,13 @@ class KeyForm:
         self.key.placeholder = TEXT["key_placeholder"].get(self.language)
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
         base_url = unmask_url(self.base_url.value, self._url_behind) if self.provider.value == "compatible" else None
+        from ..options import base_url_problem
+
+        unreachable = base_url_problem(base_url, TEXT["base_url"].get(self.language), self.language)
+        if unreachable:  # no http:// or https://: not stored, and said now rather than as a network failure later
+            del key
+            self._say(html_text(sentences(self.language, unreachable, TEXT["not_saved"].get(self.language))))
+            return
         problem = key_problem(key)
         if problem:  # refused here, not stored and refused later on use
             del key

@@ -618,6 +618,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.request_id = owner._record(record)
         path = self.path.split("?", 1)[0].rstrip("/")
 
+        if owner.unknown_path == "fastapi" and path not in ("/v1/chat/completions", "/v1/models"):
+            self._send_json(404, {"detail": "Not Found"})  # a FastAPI app: its routes are exact, a doubled /v1 is not one
+            return
         if path.endswith("/chat/completions") and self.command == "POST":
             kind = "chat"
         elif path.endswith("/models") and self.command == "GET":
@@ -902,6 +905,10 @@ class OpenAIServer:
         self.strict = True  # today's model rules (see the module docstring)
         self.retired: set[str] = set(RETIRED_MODELS)
         self.refuse_params: dict[str, str] = {}  # parameter -> "openai" | "azure" refusal style
+        # A path other than .../chat/completions and .../models: "openai" answers 404 "Invalid URL (POST /x)"
+        # as the API does; "fastapi" answers 404 {"detail": "Not Found"} to anything but /v1/chat/completions
+        # and /v1/models exactly, as a FastAPI app with those routes does (a doubled or missing /v1 included).
+        self.unknown_path = "openai"
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
         self._chat_queue: list[Any] = []
@@ -1001,6 +1008,7 @@ class OpenAIServer:
         self.strict = True
         self.retired = set(RETIRED_MODELS)
         self.refuse_params = {}
+        self.unknown_path = "openai"
 
     def chat_requests(self) -> list[Recorded]:
         with self._lock:
