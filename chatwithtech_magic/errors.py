@@ -50,8 +50,8 @@ _HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE |
 # Where a base URL comes from (the base_url_scheme failure says which to fix), in resolve_base_url's order.
 BASE_URL_WHERE = {
     "connection": Text(
-        "connection '{connection}' (the %chatkey form's Base URL, or %chatkey set --base-url)",
-        "连接“{connection}”（%chatkey 表单中的基础 URL，或 %chatkey set --base-url）",
+        "connection '{connection}' (its Base URL in %chatkey, or %chatkey set --base-url)",
+        "连接“{connection}”（%chatkey 中的基础 URL，或 %chatkey set --base-url）",
     ),
     "config": Text("%config ChatMagics.base_url", "%config ChatMagics.base_url"),
     "environment": Text("the environment variable OPENAI_BASE_URL", "环境变量 OPENAI_BASE_URL"),
