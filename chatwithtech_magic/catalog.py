@@ -89,10 +89,7 @@ CATALOG: dict[str, ErrorKind] = {
         _kind(
             "organization",
             Text("The organization ID is the problem", "组织 ID 有问题"),
-            Text(
-                "The key works, but the organization {organization} was refused: it does not exist, does not match the key, or the account belongs to no organization.",
-                "密钥有效，但组织 {organization} 被拒绝：它不存在、与密钥不匹配，或该账户不属于任何组织。",
-            ),
+            Text("{organization_refused}", "{organization_refused}"),  # errors.py: with an organization set, or none
             Text(
                 "Copy the organization ID from your account settings, or clear it: %chatkey set --org \"\" (and unset OPENAI_ORG_ID / OPENAI_ORGANIZATION).",
                 "从账户设置中复制组织 ID，或将其清空：%chatkey set --org \"\"（并取消 OPENAI_ORG_ID / OPENAI_ORGANIZATION）。",
@@ -118,8 +115,8 @@ CATALOG: dict[str, ErrorKind] = {
             "rate_limit",
             Text("Rate limit reached", "已达到速率限制"),
             Text(
-                "Too many requests or tokens per minute for this account. It was retried {attempts} times over {waited} s.",
-                "此账户每分钟的请求数或令牌数过多。已重试 {attempts} 次，共等待 {waited} 秒。",
+                "Too many requests or tokens per minute for this account. {retried_waited}",
+                "此账户每分钟的请求数或令牌数过多。{retried_waited}",
             ),
             Text(
                 "Wait a little and press Retry, use a smaller max tokens, or raise your limits.",
@@ -225,8 +222,8 @@ CATALOG: dict[str, ErrorKind] = {
             "overloaded",
             Text("The server is overloaded", "服务器当前超载"),
             Text(
-                "The model's servers are busy or had an internal error. It was retried {attempts} times over {waited} s.",
-                "模型服务器繁忙或出现内部错误。已重试 {attempts} 次，共等待 {waited} 秒。",
+                "The model's servers are busy or had an internal error. {retried_waited}",
+                "模型服务器繁忙或出现内部错误。{retried_waited}",
             ),
             Text("Press Retry in a moment.", "请稍后点击“重试”。"),
             "https://help.openai.com/en/articles/6891834-error-code-429-the-engine-is-currently-overloaded-please-try-again-later",
@@ -278,12 +275,21 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
             links=((Text("Usage", "用量"), USAGE_URL), (Text("Billing", "结算"), BILLING_URL)),
         ),
+        _kind(  # session.py: a base URL without http:// or https:// (localhost:11434/v1), before any request
+            "base_url_scheme",
+            Text("The base URL {base_url} does not start with http:// or https://", "基础 URL {base_url} 不是以 http:// 或 https:// 开头"),
+            Text(
+                "Without http:// (or https://) no request can reach it, so none was sent. It comes from {url_source}.",
+                "缺少 http://（或 https://）时任何请求都无法到达它，因此未发送任何请求。它来自 {url_source}。",
+            ),
+            Text("Write it as {suggested} there, then run the cell again.", "请在那里把它写成 {suggested}，然后重新运行单元格。"),
+        ),
         _kind(
             "connection",
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
             Text(
-                "The connection failed: {reason}. It was retried {attempts} times.",
-                "连接失败：{reason}。已重试 {attempts} 次。",
+                "The connection failed: {reason}. {retried}",
+                "连接失败：{reason}。{retried}",
             ),
             Text(
                 "Check the network and the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then press Retry.",
@@ -296,8 +302,8 @@ CATALOG: dict[str, ErrorKind] = {
             "timeout",
             Text("{base_url} did not answer in time", "{base_url} 未能及时响应"),
             Text(
-                "No response within {timeout} s. It was retried {attempts} times.",
-                "{timeout} 秒内没有响应。已重试 {attempts} 次。",
+                "No response within {timeout} s. {retried}",
+                "{timeout} 秒内没有响应。{retried}",
             ),
             Text(
                 "Press Retry, or raise the limit with %config ChatMagics.timeout = 120.",
@@ -310,8 +316,8 @@ CATALOG: dict[str, ErrorKind] = {
             "gateway",
             Text("The server returned an error page: {summary}", "服务器返回了错误页面：{summary}"),
             Text(
-                "A proxy or gateway in front of {base_url} failed, rather than the API itself. It was retried {attempts} times.",
-                "{base_url} 前面的代理或网关出错，而不是 API 本身。已重试 {attempts} 次。",
+                "A proxy or gateway in front of {base_url} failed, rather than the API itself. {retried}",
+                "{base_url} 前面的代理或网关出错，而不是 API 本身。{retried}",
             ),
             Text("Press Retry in a moment.", "请稍后点击“重试”。"),
             retried=True,
@@ -355,6 +361,21 @@ CATALOG: dict[str, ErrorKind] = {
             Text(
                 "Look at {summary}, then delete or rename it, or turn recorded answers off with %config ChatMagics.cache = \"off\".",
                 "请检查 {summary}，然后删除或重命名它，或用 %config ChatMagics.cache = \"off\" 关闭录制回答。",
+            ),
+        ),
+        _kind(  # errors.py: a 404 on the path itself, e.g. FastAPI's {"detail": "Not Found"} or OpenAI's "Invalid URL"
+            "path_not_found",
+            Text("Nothing at {path} on {base_url} (HTTP 404)", "{base_url} 上没有 {path}（HTTP 404）"),
+            Text(
+                "The server has no such path; it said: {message}. The base URL {base_url} is probably wrong: "
+                "a missing or doubled /v1, or the address of another service.",
+                "服务器上没有这个路径；它返回：{message}。基础 URL {base_url} 多半有误：缺少或重复了 /v1，或者是其他服务的地址。",
+            ),
+            Text(
+                "Check the base URL (the connection's in the %chatkey form, OPENAI_BASE_URL or %config ChatMagics.base_url): "
+                "an OpenAI-compatible API's usually ends in /v1, and /chat/completions or /models is added to it.",
+                "检查基础 URL（%chatkey 表单中连接的基础 URL、OPENAI_BASE_URL 或 %config ChatMagics.base_url）："
+                "兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾，/chat/completions 或 /models 会加在它后面。",
             ),
         ),
         _kind(
@@ -472,7 +493,7 @@ REASONS = {
 }
 
 # Values only some kinds name, given in ``Failure.facts`` (spend.py); "—" where a failure has none.
-FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estimate", "raise_to")
+FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estimate", "raise_to", "url_source", "suggested", "path")
 
 # Lookup tables, most specific first: body code, then body type, then HTTP status.
 BY_CODE = {

@@ -32,13 +32,40 @@ from .catalog import (  # noqa: F401  (re-exported: errors.py is where the packa
     ErrorKind,
 )
 from .credentials import SOURCE_LABELS, redact
-from .i18n import Text
+from .i18n import Counted, Text
+
+# How often a failure was retried, said as a sentence: "It was retried 0 times" read like a bug.
+NOT_RETRIED = Text("It was not retried.", "未重试。")
+RETRIED = Counted(Text("It was retried once.", "已重试 1 次。"), Text("It was retried {count} times.", "已重试 {count} 次。"))
+RETRIED_WAITED = Counted(
+    Text("It was retried once, after {waited} s.", "已重试 1 次，等待了 {waited} 秒。"),
+    Text("It was retried {count} times over {waited} s.", "已重试 {count} 次，共等待 {waited} 秒。"),
+)
 
 _IP_NOT_AUTHORIZED = re.compile(r"\bIP\b[^.]*\bnot (authorized|allowed)|not (authorized|allowed)[^.]*\bIP\b")
 _UNRECOGNIZED_ARG = re.compile(r"unrecognized request arguments? supplied:?\s*['\"`]?([A-Za-z_.\[\]0-9]+)?", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _HIDDEN = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # never shown by a browser
+# Where a base URL comes from (the base_url_scheme failure says which to fix), in resolve_base_url's order.
+BASE_URL_WHERE = {
+    "connection": Text(
+        "connection '{connection}' (its Base URL in %chatkey, or %chatkey set --base-url)",
+        "连接“{connection}”（%chatkey 中的基础 URL，或 %chatkey set --base-url）",
+    ),
+    "config": Text("%config ChatMagics.base_url", "%config ChatMagics.base_url"),
+    "environment": Text("the environment variable OPENAI_BASE_URL", "环境变量 OPENAI_BASE_URL"),
+}
+
+# The organization failure, with an organization set and with none ("the organization — was refused" read as a bug).
+ORGANIZATION_REFUSED = Text(
+    "The key works, but the organization {organization} was refused: it does not exist, does not match the key, or the account belongs to no organization.",
+    "密钥有效，但组织 {organization} 被拒绝：它不存在、与密钥不匹配，或该账户不属于任何组织。",
+)
+NO_ORGANIZATION_SET = Text(
+    "The key works, but the server refused it for its organization, and no organization ID is set here. The server said: {message}",
+    "密钥有效，但服务器因组织问题拒绝了它，而此处没有设置组织 ID。服务器返回：{message}",
+)
 
 
 @dataclass
@@ -77,6 +104,9 @@ class Failure:
     def values(self, language: str = "en") -> dict:
         """The facts a catalog text may name, ready to show in ``language``."""
         source = SOURCE_LABELS.get(self.key_source)
+        retries, waited = max(self.attempts - 1, 0), f"{self.waited:.1f}"
+        message = cap(self.message, MESSAGE_LIMIT, language)  # shown capped; the whole one stays in .message
+        refused = ORGANIZATION_REFUSED if self.organization else NO_ORGANIZATION_SET
         return {
             "model": self.model,
             "base_url": self.base_url,
@@ -86,10 +116,13 @@ class Failure:
             "organization": self.organization or "—",
             "timeout": f"{self.timeout:g}" if self.timeout else "—",
             "summary": cap(self.summary, MESSAGE_LIMIT, language),
-            "message": cap(self.message, MESSAGE_LIMIT, language),  # shown capped; the whole one stays in .message
+            "message": message,
+            "organization_refused": refused.get(language, organization=self.organization or "—", message=message),
             "status": self.status if self.status is not None else "—",
-            "attempts": max(self.attempts - 1, 0),
-            "waited": f"{self.waited:.1f}",
+            "attempts": retries,
+            "waited": waited,
+            "retried": RETRIED.get(language, retries) if retries else NOT_RETRIED.get(language),
+            "retried_waited": RETRIED_WAITED.get(language, retries, waited=waited) if retries else NOT_RETRIED.get(language),
             "proxy": self.proxy or "—",
             "reason": REASONS[self.reason].get(language) if self.reason in REASONS else (self.reason or "—"),
             "exception": self.exception or "—",
@@ -143,12 +176,14 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
     summary = ""
     if isinstance(body, dict):
         code, error_type = body.get("code"), body.get("type")
-        message = body.get("message") or message
+        detail = body.get("detail")  # FastAPI's and Starlette's errors: {"detail": "Not Found"}
+        message = body.get("message") or (detail if isinstance(detail, str) and detail else None) or message
         param = body.get("param")
     elif isinstance(body, str) and body.strip():
         summary = redact(summarize_page(body, status), *secrets)  # a page may echo the key too
         message = summary
     name = _kind_name(exc, status, code, error_type, body, message, partial)
+    facts = {"path": _path_of(exc)} if name == "path_not_found" else {}
     return Failure(
         kind=CATALOG[name],
         status=status,
@@ -159,7 +194,16 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
         summary=summary or (f"HTTP {status}" if status else ""),
         exception=type(exc).__name__,
         param=_refused_param(param if isinstance(body, dict) else None, str(message)),
+        facts=facts,
     )
+
+
+def _path_of(exc) -> str:
+    """The path the request went to (``/v1/v1/chat/completions``), never its query (it may hold a key)."""
+    try:
+        return str(exc.request.url.path) or "/"
+    except Exception:  # an exception made without its request
+        return "—"
 
 
 def _refused_param(param, message: str) -> str | None:
@@ -190,6 +234,8 @@ def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
         return "gateway" if not isinstance(body, dict) else "overloaded"
     if status == 404 and "model" in str(message).lower():
         return "model_not_found"  # e.g. Ollama and vLLM say "model ... not found" without a code
+    if status == 404 and code is None:
+        return "path_not_found"  # the path itself: a wrong base URL (a missing or doubled /v1), not the cell's options
     if status == 403 and "region" in str(message).lower():
         return "region"
     if status == 401 and _IP_NOT_AUTHORIZED.search(str(message)):

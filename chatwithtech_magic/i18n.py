@@ -26,6 +26,16 @@ class Text(NamedTuple):
         return Text(self.en.format(**values), self.zh.format(**values))
 
 
+class Counted(NamedTuple):
+    """A text about ``count`` things: English says "1 exchange" and "2 exchanges"; Chinese has one form."""
+
+    one: Text
+    many: Text
+
+    def get(self, language: str, count: int, **values) -> str:
+        return (self.one if count == 1 else self.many).get(language, count=count, **values)
+
+
 def labelled(label: str, value: str, language: str) -> str:
     """``label: value``; Chinese text takes the full-width colon, with no space after it."""
     return f"{label}{'：' if language == 'zh' else ': '}{value}"

@@ -41,9 +41,42 @@ NOT_SENT = Text("Nothing was sent.", "未发送任何请求。")
 KEPT = Text("It stays {current}.", "它保持为 {current}。")
 
 
+# A base URL without a scheme (``localhost:11434/v1``) was sent as it was: httpx refused it, and the
+# user got three retries and "a network problem". Every place a base URL is accepted says so instead.
+NO_SCHEME = Text(
+    "{option} = {value} does not start with http:// or https://, so no request can reach it: write {suggested}.",
+    "{option} = {value} 不是以 http:// 或 https:// 开头，任何请求都无法到达：请写成 {suggested}。",
+)
+_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "host.docker.internal")
+
+
+def scheme_fix(url: str | None) -> str | None:
+    """None when ``url`` is empty or starts with http:// or https://; else the URL to write instead
+    (``http://`` before a local host, ``https://`` before any other)."""
+    url = (url or "").strip()
+    scheme, sep, rest = url.partition("://")
+    if not url or (sep and scheme.lower() in ("http", "https")):
+        return None
+    bare = rest if sep else url.lstrip("/")
+    host = bare.rpartition("@")[2].lower()  # after a user:password@
+    return ("http://" if host.startswith(_LOCAL_HOSTS) else "https://") + bare
+
+
+def base_url_problem(url: str | None, option: str = "base_url", language: str = "en") -> str | None:
+    """Why ``url`` can't be a base URL (it has no http:// or https://), said with the URL to write instead."""
+    suggested = scheme_fix(url)
+    if suggested is None:
+        return None
+    from .urls import mask_url  # only for a bad value: a URL's own password or key is never echoed
+
+    return NO_SCHEME.get(language, option=option, value=mask_url(str(url).strip()), suggested=mask_url(suggested))
+
+
 def problem(name: str, value, option: str | None = None, language: str = "en") -> str | None:
     """Why ``value`` can't be used for setting ``name`` (shown as ``option``), or None when it can."""
     option = option or name
+    if name == "base_url":
+        return base_url_problem(value, option, language)
     if name == "model":
         return EMPTY_MODEL.get(language, option=option) if not str(value or "").strip() else None
     rule = RANGES.get(name)

@@ -303,6 +303,9 @@ class ChatSession:
         problem = options.request_problem(request)
         if problem:  # out of range: never sent (the magics check first; plain Python lands here)
             raise ChatFailure(self._fill(errors.Failure(errors.kind_named("bad_setting"), message=problem), request, credentials, base_url, suggest=False))
+        unreachable = self._base_url_problem(credentials, request, base_url)
+        if unreachable is not None:  # no http:// or https://: said before any request, never "a network problem"
+            raise ChatFailure(self._fill(unreachable, request, credentials, base_url, suggest=False))
         if credentials is None:
             raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
         credentials, problem = usable_key(credentials)
@@ -319,6 +322,18 @@ class ChatSession:
             failure = faults.classify_other(exc, base_url, secrets=(credentials.api_key,))
             raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
         return client, credentials, base_url
+
+    @staticmethod
+    def _base_url_problem(credentials, request: ChatRequest, base_url: str) -> errors.Failure | None:
+        """A base URL without http:// or https://, wherever it was set: the failure that says where, and how to write it."""
+        suggested = options.scheme_fix(base_url)
+        if suggested is None:
+            return None
+        if credentials is not None and credentials.base_url:
+            where = errors.BASE_URL_WHERE["connection"].fill(connection=request.connection)
+        else:
+            where = errors.BASE_URL_WHERE["config" if request.base_url else "environment"]
+        return errors.Failure(errors.kind_named("base_url_scheme"), facts={"url_source": where, "suggested": suggested})
 
     def _send(self, client, params, stream, draft, view, throttle) -> None:
         if not stream:
@@ -387,8 +402,11 @@ class ChatSession:
             self.last_failure = self._classify(exc, False, request, credentials, base_url)  # for %chat error
             raise ChatFailure(self.last_failure) from None
 
-    def reset(self) -> None:
+    def reset(self, system: str | None = None) -> None:
+        """Forget the conversation; ``system``: the new one's system prompt (``%%chat -s … --new``)."""
         self.conversation.reset()
+        if system:
+            self.conversation.system = faults.clean_text(system)
 
 
 def _start(prompt: str, request: ChatRequest, secrets=known_secrets.NONE) -> tuple[Answer, ChatRequest]:

@@ -538,7 +538,7 @@ def test_a_server_that_does_not_answer_in_time_is_a_timeout_with_the_limit_shown
 
     text = panel_bundle(cap)["text/plain"]
     assert text.startswith(f"✖ {server.base_url} did not answer in time")
-    assert "No response within 0.2 s. It was retried 1 times." in text
+    assert "No response within 0.2 s. It was retried once." in text
     assert "ChatMagics.timeout" in text
     assert len(server.chat_requests()) == 2
     assert labels(panel_of(cap)) == ["Retry"]

@@ -6,7 +6,7 @@ import pytest
 from IPython.utils.capture import capture_output
 
 from tests.support.environment import TEST_KEY
-from tests.support.openai_server import DEFAULT_MODELS, invalid_api_key
+from tests.support.openai_server import invalid_api_key
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -57,7 +57,7 @@ def test_saving_the_form_stores_the_key_empties_the_field_and_shows_it_masked(sh
     form.save_button.click()
     assert form.key.value == ""
     assert "sk-…WXYZ" in form.status.value and "org-team" in form.status.value and "keyring" in form.status.value
-    assert f"Connected: {len(DEFAULT_MODELS)} models" in form.result.value
+    assert "Connected: 8 chat models (and 5 models not for chat)" in form.result.value
     assert server.requests[-1].headers["authorization"] == f"Bearer {TEST_KEY}"
     assert server.requests[-1].headers["openai-organization"] == "org-team"
     assert ("chatwithtech_magic", "openai") in memory_keyring.entries
@@ -170,7 +170,7 @@ def test_status_shows_the_masked_key_its_source_and_the_resolution_order(shell, 
 def test_test_lists_the_models_or_shows_the_friendly_error(shell, server, api_key):
     with capture_output() as cap:
         shell.run_line_magic("chatkey", "test")
-    assert f"Connected: {len(DEFAULT_MODELS)} models" in cap.stdout
+    assert "Connected: 8 chat models (and 5 models not for chat)" in cap.stdout
     server.script_models(invalid_api_key(api_key))
     with capture_output() as cap:
         shell.run_line_magic("chatkey", "test")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("my-"))  # a user's copies
 NBVAL_TAGS = {"nbval-ignore-output", "nbval-check-output", "nbval-skip", "raises-exception"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -73,6 +73,8 @@ def test_scripts_quickstart_prints_a_url_that_opens_the_quickstart_notebook(tmp_
                JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), PYTHON=sys.executable)
     log = tmp_path / "quickstart.log"
+    copy = ROOT / "notebooks" / "my-quickstart.ipynb"
+    made_here = not copy.exists()  # the script makes the user's copy: a developer's own is left alone
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [str(ROOT / "scripts" / "quickstart"), "--no-browser", "--ServerApp.ip=127.0.0.1", "--port=0",
@@ -89,11 +91,11 @@ def test_scripts_quickstart_prints_a_url_that_opens_the_quickstart_notebook(tmp_
                 break
             time.sleep(0.2)
         assert url, log.read_text(errors="replace")[-2000:]
-        assert url.group(2) == "/lab/tree/notebooks/quickstart.ipynb"
+        assert url.group(2) == "/lab/tree/notebooks/my-quickstart.ipynb"  # a copy: the tracked notebook stays clean
         import urllib.request
 
         # The notebook is where the URL says, under the checkout the server serves.
-        api = f"http://127.0.0.1:{url.group(1)}/api/contents/notebooks/quickstart.ipynb?content=0&token={url.group(3)}"
+        api = f"http://127.0.0.1:{url.group(1)}/api/contents/notebooks/my-quickstart.ipynb?content=0&token={url.group(3)}"
         with urllib.request.urlopen(api, timeout=10) as response:
             assert json.load(response)["type"] == "notebook"
     finally:
@@ -104,6 +106,8 @@ def test_scripts_quickstart_prints_a_url_that_opens_the_quickstart_notebook(tmp_
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+        if made_here:
+            copy.unlink(missing_ok=True)
 
 
 SCRIPT = '''\

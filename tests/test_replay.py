@@ -393,8 +393,8 @@ CELLS = (
 
 
 def readme_sanitizer() -> str:
-    """The README's nbval-sanitize.cfg, as documented: the CI story is tested with the text users copy."""
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
+    """The documented nbval-sanitize.cfg (docs/recorded-answers.md): the CI story is tested with the text users copy."""
+    with open(os.path.join(ROOT, "docs", "recorded-answers.md"), encoding="utf-8") as readme:
         blocks = re.findall(r"```ini\n(.*?)```", readme.read(), re.DOTALL)
     [config] = [block for block in blocks if "chat-lines-under-answers" in block]
     return config

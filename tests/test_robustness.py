@@ -190,7 +190,7 @@ def test_model_list_entries_without_an_id_are_skipped_and_the_rest_are_listed(sh
 @pytest.mark.parametrize(
     "models_answer, expected",
     [
-        (Error(200, json.dumps({"object": "list", "data": [{"object": "model"}, {"id": MODEL}]}), content_type="application/json"), "Connected: 1 models"),
+        (Error(200, json.dumps({"object": "list", "data": [{"object": "model"}, {"id": MODEL}]}), content_type="application/json"), "Connected: 1 chat model."),
         (Error(200, PORTAL, content_type="text/html"), "is not an API response"),
     ],
     ids=["entry-without-id", "web-page"],

@@ -26,8 +26,8 @@ UNKNOWN_OPTION = Text(
 )
 CLOSE = Text(" (did you mean {option}?)", "（您是想用 {option} 吗？）")
 UNKNOWN_WORD = Text(
-    "{magic} has no command '{word}'. Commands: {valid}; options: {magic}?. {nothing}",
-    "{magic} 没有命令“{word}”。可用命令：{valid}；选项见 {magic}?。{nothing}",
+    "{magic} has no command '{word}'{close}. Commands: {valid}; options: {magic}?. {nothing}",
+    "{magic} 没有命令“{word}”{close}。可用命令：{valid}；选项见 {magic}?。{nothing}",
 )
 CELL_WORD = Text(
     "{magic} takes options only, not '{word}': the question goes on the lines below it (details: {magic}?). {nothing}",
@@ -108,7 +108,10 @@ def _first_problem(parser, argv: list[str], echo: bool, cell: bool = False):
         if cell and choices and word not in choices:  # a known command gets its own advice (use the line magic)
             return CELL_WORD, {"word": word}
         if choices and word not in choices:
-            return UNKNOWN_WORD, {"word": word, "valid": list(choices)}
+            import difflib  # a mistyped command (``%chat modles``) gets "did you mean models?" too
+
+            close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+            return UNKNOWN_WORD, {"word": word, "close": close[0] if close else "", "valid": list(choices)}
     return None
 
 

@@ -51,7 +51,7 @@ MSG = {
 
 
 # Settings checked against options.RANGES; a refused value keeps the last accepted one.
-CHECKED = ("model", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
+CHECKED = ("model", "base_url", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
 
 
 @magics_class
@@ -216,8 +216,8 @@ class ChatMagics(Magics):
             from .context import show_dry_run
 
             return show_dry_run(self, prompt, request, fresh=args.new)
-        if args.new:
-            self.session.reset()
+        if args.new:  # the new conversation starts with this cell's system prompt, whether or not it is answered
+            self.session.reset(request.system if request.remember else None)
         answer = self.ask(prompt, request, args.format, out=args.out)
         if args.format == "code" and answer.text:
             self._place_code(answer.text)

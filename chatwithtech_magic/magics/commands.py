@@ -11,19 +11,20 @@ from IPython.core.error import UsageError
 
 from .. import options
 from ..caps import HISTORY_LIMIT, MESSAGE_LIMIT, cap
-from ..i18n import Text
+from ..i18n import Counted, Text
 from .show import is_terminal, notice, publish, show_failure
 
 MSG = {
-    "reset": Text("Conversation forgotten ({count} exchanges).", "已清除对话（{count} 轮）。"),
+    "reset": Counted(Text("Conversation forgotten (1 exchange).", "已清除对话（1 轮）。"), Text("Conversation forgotten ({count} exchanges).", "已清除对话（{count} 轮）。")),
     "no_history": Text("The conversation is empty.", "对话为空。"),
     "no_error": Text("No failure so far in this session.", "本会话中尚无失败。"),
     "key_from": Text("{key} · from {source}", "{key} · 来源：{source}"),
     "incomplete": Text("incomplete", "不完整"),
     "you": Text("you", "你"),
     "model_default": Text("model default", "模型默认值"),
+    "no_temperature": Text("model default (none is sent to {model})", "模型默认值（不向 {model} 发送）"),
     "key_unset": Text("not set — run %chatkey", "未设置 — 请运行 %chatkey"),
-    "exchanges": Text("{count} exchanges", "{count} 轮"),
+    "exchanges": Counted(Text("1 exchange", "1 轮"), Text("{count} exchanges", "{count} 轮")),
     "no_failed_cell": Text("No cell has failed in this session, so there is nothing to explain. Nothing was sent.", "本会话中还没有运行失败的单元格，无需解释。未发送任何内容。"),
 }
 
@@ -36,7 +37,7 @@ def run(magics, command: str, args):
 def reset(magics, args):
     count = len(magics.session.conversation.exchanges)
     magics.session.reset()
-    notice(magics.shell, MSG["reset"].get(magics.lang, count=count))
+    notice(magics.shell, MSG["reset"].get(magics.lang, count))
 
 
 def history(magics, args):
@@ -122,9 +123,10 @@ def settings(magics, args):
     from ..credentials import SOURCE_LABELS, mask_url
     from ..client import resolve_base_url
 
+    base_url = resolve_base_url(credentials, magics.base_url)
     rows = {
         "model": magics.model,
-        "temperature": magics.temperature,
+        "temperature": _temperature(magics, request, base_url),
         "max_tokens": magics.max_tokens or MSG["model_default"].get(lang),
         "reasoning_effort": magics.reasoning_effort or MSG["model_default"].get(lang),
         "window": magics.window,
@@ -132,12 +134,12 @@ def settings(magics, args):
         "connection": request.connection,
         "key": MSG["key_from"].get(lang, key=credentials.masked_key, source=SOURCE_LABELS[credentials.source].get(lang)) if credentials else MSG["key_unset"].get(lang),
         "organization": (credentials.organization if credentials else None) or "—",
-        "base_url": mask_url(resolve_base_url(credentials, magics.base_url)),  # user:password@, ?api-key= shown as …
+        "base_url": mask_url(base_url),  # user:password@, ?api-key= shown as …
         "timeout": magics.timeout,
         "retries": magics.retries,
         "budget": f"${magics.budget:,.2f}" if magics.budget else "—",
         "language": lang,
-        "conversation": MSG["exchanges"].get(lang, count=len(magics.session.conversation.exchanges)),
+        "conversation": MSG["exchanges"].get(lang, len(magics.session.conversation.exchanges)),
     }
     rows["cache"] = _cache_setting(magics)
     width = max(len(k) for k in rows)
@@ -145,6 +147,16 @@ def settings(magics, args):
 
 
 BY_NAME = {"reset": reset, "history": history, "models": models, "error": error, "settings": settings, "explain": explain, "usage": usage}
+
+
+def _temperature(magics, request, base_url: str):
+    """The temperature the next cell sends: the user's, else 0.3 only where the model takes one (params.py)."""
+    if request.temperature is not None:
+        return request.temperature
+    compat = magics.session.adaptations.get(base_url, request.model)
+    if compat.default_temperature and compat.temperature:
+        return magics.temperature
+    return MSG["no_temperature"].get(magics.lang, model=request.model)
 
 
 def _cache_setting(magics) -> str:

@@ -32,6 +32,7 @@ MSG = {
         "未知的 %chatkey 命令。可用：set、status、test、delete，或不带参数打开表单（详见 %chatkey?）。未做任何更改。",
     ),
     "prompt_key": Text("API key for '{connection}' (hidden; Enter keeps the current one): ", "连接“{connection}”的 API 密钥（输入不可见；直接回车保留当前密钥）："),
+    "prompt_first_key": Text("API key for '{connection}' (hidden): ", "连接“{connection}”的 API 密钥（输入不可见）："),
     "prompt_org": Text("Organization ID (optional, Enter for {current}): ", "组织 ID（可选，直接回车为 {current}）："),
     "no_stdin": Text(
         "This frontend can't prompt for input. Use the %chatkey form, or set OPENAI_API_KEY in the server's environment.",
@@ -137,7 +138,9 @@ class KeyMagics(Magics):
             from ..widgets.error_panel import widget_bundle
             from ..widgets.key_form import KeyForm
 
-            form = KeyForm(chat.session.credentials, connection, lang, lambda name: len(chat.session.list_models(chat.base_request(name))))
+            # Titled only in a panel's slot: shown by %chatkey, the intro above already names the connection.
+            form = KeyForm(chat.session.credentials, connection, lang, lambda name: chat.session.list_models(chat.base_request(name)),
+                           titled=slot is not None)
         except ImportError:
             publish(fallback_bundle(lang))
             return None
@@ -154,11 +157,20 @@ class KeyMagics(Magics):
     def _set(self, args, connection: str, lang: str):
         from ..widgets.key_form import TEXT as FORM_TEXT
 
+        from .. import options
+        from ..i18n import sentences
+        from .args import NOTHING_CHANGED
+
+        unreachable = options.base_url_problem(args.base_url, "--base-url", lang)
+        if unreachable:  # said before the key is asked for: nothing is stored
+            notice(self.shell, sentences(lang, unreachable, NOTHING_CHANGED.get(lang)))
+            return
         current = self.store.resolve(connection)
         try:
             from getpass import getpass
 
-            key = getpass(MSG["prompt_key"].get(lang, connection=connection)).strip()
+            prompt = "prompt_key" if current is not None else "prompt_first_key"  # no key yet: Enter keeps nothing
+            key = getpass(MSG[prompt].get(lang, connection=connection)).strip()
             org = args.org
             if org is None:
                 default = (current.organization if current else None) or "—"
@@ -213,10 +225,10 @@ class KeyMagics(Magics):
     def _test(self, args, connection: str, lang: str):
         from ..errors import SET_KEY
         from ..session import ChatFailure
-        from ..widgets.key_form import TEXT as FORM_TEXT
+        from ..widgets.key_form import connected_line
 
         try:
-            count = len(self.chat.session.list_models(self.chat.base_request(connection)))
+            found = self.chat.session.list_models(self.chat.base_request(connection))
         except ChatFailure as failure:
             def on_action(action, _target, panel):
                 if action == SET_KEY:
@@ -224,7 +236,7 @@ class KeyMagics(Magics):
 
             show_failure(self.shell, failure.failure, lang, on_action)
             return
-        notice(self.shell, FORM_TEXT["connected"].get(lang, count=count))
+        notice(self.shell, connected_line(found, lang))
 
     def _delete(self, args, connection: str, lang: str):
         from ..widgets.key_form import delete_connection

@@ -9,6 +9,7 @@ import html
 
 from ..errors import Failure
 from ..i18n import Text, labelled
+from .safe import html_output
 
 HELP = Text("Help", "帮助")
 COMMAND = "%chat error"
@@ -55,7 +56,7 @@ def failure_html(failure: Failure, language: str = "en", where: str = "panel") -
     suggestion = ""
     if failure.suggestions:
         suggestion = f"<div>{esc(TRY_MODELS.get(language, models=', '.join(failure.suggestions)))}</div>"
-    return (
+    return html_output(
         f'<div class="chatwithtech-error" data-kind="{esc(failure.kind.kind)}" '
         'style="border-left:4px solid #d9534f;padding:6px 10px;margin:4px 0;background:rgba(217,83,79,0.07)">'
         f"<div><strong>✖ {esc(parts['title'])}</strong></div>"

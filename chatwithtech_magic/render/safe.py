@@ -6,7 +6,8 @@ Answers can carry HTML (a prompt injection through an interpolated web page, or 
 malicious compatible endpoint), and so can model names and error messages. Every
 renderer passes such text through one of these functions:
 
-* ``html_text``, ``html_attribute`` -- for HTML outputs and HTML widgets (panels, the key form);
+* ``html_text``, ``html_attribute`` -- for HTML outputs and HTML widgets (panels, the key form),
+  and ``html_output`` around each of them: no math is typeset in it;
 * ``literal_markdown`` -- a short plain string (a model name, the line under an answer)
   placed into Markdown: every Markdown and HTML character is escaped;
 * ``safe_markdown`` -- an answer: Markdown formatting, code blocks, tables and math keep
@@ -42,6 +43,19 @@ def html_text(text) -> str:
 def html_attribute(text) -> str:
     """``text`` for a quoted HTML attribute value."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+# MathJax classes that keep a subtree from being typeset: JupyterLab and Notebook 7 typeset ``$…$`` in
+# HTML outputs and HTML widgets too, so "≈$0.0043 … ≈$0.0024" in a panel read as italic math.
+# ``mathjax_ignore`` is MathJax 3's (and 4's), ``tex2jax_ignore`` MathJax 2's (classic Notebook, older
+# nbconvert templates). A class, not ``\$``: static viewers that typeset nothing show the text unchanged.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+def html_output(markup: str, tag: str = "div") -> str:
+    """``markup`` (already escaped HTML) in an element that MathJax leaves alone: every HTML we show
+    (an output or an HTML widget's value) goes through here, so a ``$`` in it is never math."""
+    return f'<{tag} class="{NO_MATH}">{markup}</{tag}>'
 
 
 # Characters with a meaning inside a line of Markdown (emphasis, code, links, strikethrough,

@@ -39,6 +39,10 @@ FORM_STEPS = {
         "Check the network and the base URL (the form's Base URL, OPENAI_BASE_URL or %config ChatMagics.base_url), then press Save & test again.",
         "检查网络和基础 URL（表单中的基础 URL、OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后再次点击“保存并测试”。",
     ),
+    "path_not_found": Text(
+        "Correct the Base URL above (an OpenAI-compatible API's usually ends in /v1) and press Save & test again.",
+        "更正上方的基础 URL（兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾），然后再次点击“保存并测试”。",
+    ),
     "timeout": Text(
         "Press Save & test again, or raise the limit with %config ChatMagics.timeout = 120.",
         "再次点击“保存并测试”，或用 %config ChatMagics.timeout = 120 提高时限。",
@@ -77,6 +81,12 @@ TERMINAL_STEPS = {
         "重新运行该单元格，或用 %config ChatMagics.timeout = 120 提高时限。",
     ),
     "stream_interrupted": Text("Run the cell again to ask again.", "重新运行该单元格以再次提问。"),
+    "path_not_found": Text(
+        "Check the base URL (the connection's, from %chatkey set --base-url; OPENAI_BASE_URL or %config ChatMagics.base_url): "
+        "an OpenAI-compatible API's usually ends in /v1, and /chat/completions or /models is added to it.",
+        "检查基础 URL（连接的基础 URL，由 %chatkey set --base-url 设置；OPENAI_BASE_URL 或 %config ChatMagics.base_url）："
+        "兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾，/chat/completions 或 /models 会加在它后面。",
+    ),
     "model_retired": Text(
         "Run the cell again with -m {successor}, or set it for good: %config ChatMagics.model = \"{successor}\".",
         "用 -m {successor} 重新运行该单元格，或永久设置：%config ChatMagics.model = \"{successor}\"。",

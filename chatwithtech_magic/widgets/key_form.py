@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask, mask_url
 from ..urls import unmask_url
-from ..i18n import Text, bracketed
+from ..i18n import Counted, Text, bracketed, sentences
 from ..render.panels import failure_html
-from ..render.safe import html_text
+from ..render.safe import html_output, html_text
 
 TEXT = {
     "provider": Text("Provider", "提供者"),
@@ -30,8 +30,13 @@ TEXT = {
     "no_key": Text("No key set.", "尚未设置密钥。"),
     "status": Text("Key {key} · organization {org} · from {source}", "密钥 {key} · 组织 {org} · 来源：{source}"),
     "type_key": Text("Type a key first.", "请先输入密钥。"),
+    "not_saved": Text("Nothing was saved.", "未保存任何内容。"),
     "testing": Text("Saved. Testing…", "已保存，正在测试…"),
-    "connected": Text("✔ Connected: {count} models.", "✔ 已连接：{count} 个模型。"),
+    # Counted as %chat models counts them: chat models, and the others apart.
+    "connected": Counted(Text("✔ Connected: 1 chat model.", "✔ 已连接：1 个聊天模型。"),
+                         Text("✔ Connected: {count} chat models.", "✔ 已连接：{count} 个聊天模型。")),
+    "others": Counted(Text("and 1 model not for chat", "另有 1 个非聊天模型"),
+                      Text("and {count} models not for chat", "另有 {count} 个非聊天模型")),
     "session_only": Text(
         "⚠ The keyring is not available here ({problem}), so the key is held in memory for this session only. "
         "To keep it, set OPENAI_API_KEY in the Jupyter server's environment, or install or unlock a keyring backend.",
@@ -71,6 +76,18 @@ TEXT = {
 }
 
 
+def connected_line(model_ids: list[str], language: str) -> str:
+    """``✔ Connected: 8 chat models (and 5 models not for chat).``: the numbers ``%chat models`` shows."""
+    from ..models import chat_models
+
+    chat = len(chat_models(model_ids))
+    others = len(model_ids) - chat
+    line = TEXT["connected"].get(language, chat)
+    if not others:
+        return line
+    return line[:-1] + bracketed(TEXT["others"].get(language, others), language) + line[-1]  # before the full stop
+
+
 def status_line(credentials, language: str) -> str:
     if credentials is None:
         return TEXT["no_key"].get(language)
@@ -83,9 +100,12 @@ def status_line(credentials, language: str) -> str:
 
 
 class KeyForm:
-    """The widgets and what Save and Delete do; ``test(connection)`` returns the model count or raises ChatFailure."""
+    """The widgets and what Save and Delete do; ``test(connection)`` returns the model ids or raises ChatFailure.
 
-    def __init__(self, store: CredentialStore, connection: str, language: str, test):
+    ``titled``: the form names its connection itself; shown by ``%chatkey``, the output above it does.
+    """
+
+    def __init__(self, store: CredentialStore, connection: str, language: str, test, titled: bool = True):
         import ipywidgets as w
 
         self.store, self.connection, self.language, self.test = store, connection, language, test
@@ -126,9 +146,10 @@ class KeyForm:
         self.provider.observe(lambda _change: self._show_base_url(), names="value")
         self._show_base_url()
         self.refresh_status()
+        title = [w.HTML(html_output(f"<b>{html_text(TEXT['title'].get(language, connection=connection))}</b>"))] if titled else []
         self.widget = w.VBox(
             [
-                w.HTML(f"<b>{html_text(TEXT['title'].get(language, connection=connection))}</b>"),
+                *title,
                 self.provider, self.base_url, self.key, self.org, self.project,
                 w.HBox([self.save_button, self.delete_button]),
                 self.status, self.result,
@@ -138,7 +159,11 @@ class KeyForm:
         # Said before anyone types a key: where a key saved here would live, and why.
         ahead = store.keyring_available()
         if ahead is not None:
-            self.result.value = html_text(t("session_only_ahead").format(problem=ahead.get(language)))
+            self._say(html_text(t("session_only_ahead").format(problem=ahead.get(language))))
+
+    def _say(self, markup: str) -> None:
+        """The result line: escaped HTML, in an element MathJax leaves alone ("$" is never math)."""
+        self.result.value = html_output(markup)
 
     def _take_url(self, change) -> None:
         shown = mask_url(change["new"])
@@ -151,7 +176,7 @@ class KeyForm:
 
     def refresh_status(self) -> None:
         line = html_text(status_line(self.store.resolve(self.connection), self.language))
-        self.status.value = f"<span class='chatwithtech-key-status'>{line}</span>"
+        self.status.value = html_output(f"<span class='chatwithtech-key-status'>{line}</span>")
 
     def __repr__(self) -> str:
         return f"<KeyForm connection={self.connection!r}>"
@@ -169,40 +194,47 @@ class KeyForm:
         self.key.placeholder = TEXT["key_placeholder"].get(self.language)
         t = lambda name, **kw: TEXT[name].get(self.language, **kw)  # noqa: E731
         base_url = unmask_url(self.base_url.value, self._url_behind) if self.provider.value == "compatible" else None
+        from ..options import base_url_problem
+
+        unreachable = base_url_problem(base_url, TEXT["base_url"].get(self.language), self.language)
+        if unreachable:  # no http:// or https://: not stored, and said now rather than as a network failure later
+            del key
+            self._say(html_text(sentences(self.language, unreachable, TEXT["not_saved"].get(self.language))))
+            return
         problem = key_problem(key)
         if problem:  # refused here, not stored and refused later on use
             del key
-            self.result.value = html_text(t("bad_key", problem=problem))
+            self._say(html_text(t("bad_key", problem=problem)))
             return
         # An empty field keeps the stored key and changes only the other fields.
         outcome = self.store.save_or_keep(self.connection, key, self.org.value, self.project.value, base_url)
         del key
         if outcome is None:
-            self.result.value = t("type_key")
+            self._say(html_text(t("type_key")))
             return
         if base_url is not None:
             self._url_behind, self.base_url.value = base_url.strip() or None, mask_url(base_url.strip())
         notes = [] if outcome.persisted else [html_text(t("session_only", problem=_reason(outcome, self.language)))]
         self.refresh_status()
-        self.result.value = "<br>".join(notes + [html_text(t("testing"))])
+        self._say("<br>".join(notes + [html_text(t("testing"))]))
         try:
-            count = self.test(self.connection)
+            found = self.test(self.connection)
         except Exception as exc:  # ChatFailure: show the catalog panel
             failure = getattr(exc, "failure", None)
             if failure is None:  # anything else must not leave the form at "Testing…" (a callback's error is only logged)
                 from ..faults import classify_other
 
                 failure = classify_other(exc)
-            self.result.value = "<br>".join(notes) + failure_html(failure, self.language, "form")
+            self._say("<br>".join(notes) + failure_html(failure, self.language, "form"))
             return
-        self.result.value = "<br>".join(notes + [html_text(t("connected", count=count))])
+        self._say("<br>".join(notes + [html_text(connected_line(found, self.language))]))
 
     def delete(self, _button=None) -> None:
         self.key.value = ""
         self._pending_key = None
         notes = delete_connection(self.store, self.connection, self.language)
         self.refresh_status()
-        self.result.value = "<br>".join(html_text(note) for note in notes)
+        self._say("<br>".join(html_text(note) for note in notes))
 
 
 def _reason(outcome, language: str) -> str:
@@ -241,13 +273,13 @@ def intro_bundle(connection: str, language: str) -> dict:
     body = html_text(text).replace(html_text(command), f"<code>{html_text(command)}</code>", 1)
     return {
         "text/plain": f"{title}\n{text}",
-        "text/html": f'<div class="chatwithtech-key-intro"><strong>{html_text(title)}</strong><br>{body}</div>',
+        "text/html": html_output(f'<div class="chatwithtech-key-intro"><strong>{html_text(title)}</strong><br>{body}</div>'),
     }
 
 
 def fallback_bundle(language: str) -> dict:
     text = TEXT["no_widgets"].get(language)
-    return {"text/plain": text, "text/html": f"<p>{html_text(text)}</p>"}
+    return {"text/plain": text, "text/html": html_output(f"<p>{html_text(text)}</p>")}
 
 
 def _secret_field_class():

@@ -629,6 +629,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_error(rejection)
             return
 
+        if owner.unknown_path == "fastapi" and path not in ("/v1/chat/completions", "/v1/models"):
+            self._send_json(404, {"detail": "Not Found"})  # a FastAPI app: its routes are exact, a doubled /v1 is not one
+            return
         if path.endswith("/chat/completions") and self.command == "POST":
             kind = "chat"
         elif path.endswith("/models") and self.command == "GET":
@@ -915,6 +918,10 @@ class OpenAIServer:
         self.refuse_params: dict[str, str] = {}  # parameter -> "openai" | "azure" refusal style
         self.spec_violations: list[str] = []  # request bodies the official spec refuses (a test fails on any)
         self.spec_exempt: set[str] = set()  # top-level parameters a test sends off-spec on purpose
+        # A path other than .../chat/completions and .../models: "openai" answers 404 "Invalid URL (POST /x)"
+        # as the API does; "fastapi" answers 404 {"detail": "Not Found"} to anything but /v1/chat/completions
+        # and /v1/models exactly, as a FastAPI app with those routes does (a doubled or missing /v1 included).
+        self.unknown_path = "openai"
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
         self._chat_queue: list[Any] = []
@@ -1018,6 +1025,7 @@ class OpenAIServer:
         with self._lock:
             self.spec_violations = []
         self.spec_exempt = set()
+        self.unknown_path = "openai"
 
     def chat_requests(self) -> list[Recorded]:
         with self._lock:
