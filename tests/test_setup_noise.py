@@ -29,11 +29,13 @@ def setup_test(tmp_path: Path, chromium_there: bool, apt_exit: int = 0) -> subpr
     (checkout / "scripts").mkdir(parents=True)
     shutil.copy(ROOT / "scripts" / "setup", checkout / "scripts" / "setup")
     shutil.copy(ROOT / "pyproject.toml", checkout / "pyproject.toml")
+    shutil.copytree(ROOT / "constraints", checkout / "constraints")
     venv = checkout / ".venv" / "bin"
     venv.mkdir(parents=True)
-    (venv / "python").write_text("#!/bin/sh\nexit 0\n")
-    (checkout / ".venv" / ".chatwithtech-setup-test").write_text(
-        hashlib.sha256((checkout / "pyproject.toml").read_bytes()).hexdigest() + "\n")
+    version = sorted((ROOT / "constraints").glob("py*.txt"))[0].stem[2:]  # a Python the constraints are for
+    (venv / "python").write_text(f'#!/bin/sh\ncase "$*" in *version_info*) echo {version};; esac\nexit 0\n')
+    installed_from = (checkout / "pyproject.toml").read_bytes() + (checkout / "constraints" / f"py{version}.txt").read_bytes()
+    (checkout / ".venv" / ".chatwithtech-setup-test").write_text(hashlib.sha256(installed_from).hexdigest() + "\n")
     bin_dir.mkdir()
     for name, body in {"apt-get": FAKE_APT, "dpkg": "#!/bin/sh\nexit 1\n", "id": "#!/bin/sh\necho 0\n"}.items():
         (bin_dir / name).write_text(body)
