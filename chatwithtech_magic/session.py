@@ -38,6 +38,7 @@ class Answer:
     usage: object = None
     failure: errors.Failure | None = None
     refused: bool = False  # the text is the model's refusal (empty.settle), not an answer
+    thinking: str = ""  # the model's thinking (thinking.py): shown apart, never sent back, never in ``text``
     # Quiet plain-text lines shown under the answer (a model fallback, an adapted parameter,
     # a retirement date, spend...). Plain text: the views escape them.
     notes: list = field(default_factory=list)  # str, or i18n.Text shown in the view's language
@@ -122,7 +123,7 @@ class ChatSession:
             draft = Draft()
             failure = None
             try:
-                self._send(client, params, request.stream, draft, view, Throttle.for_view(view, throttle_interval))
+                self._send(client, params, request, draft, view, Throttle.for_view(view, throttle_interval))
             except KeyboardInterrupt:
                 answer.interrupted = True
             except Exception as exc:
@@ -150,6 +151,7 @@ class ChatSession:
             break
 
         answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
+        answer.thinking = draft.thinking
         answer.model = draft.model or request.model
         if failure is None and not answer.interrupted:
             failure = empty.settle(draft, answer, request.stream)  # no text: a refusal, or a failure that says why
@@ -292,11 +294,11 @@ class ChatSession:
             raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
         return client, credentials, base_url
 
-    def _send(self, client, params, stream, draft, view, throttle) -> None:
-        if not stream:
-            whole_into(client, params, draft)
+    def _send(self, client, params, request, draft, view, throttle) -> None:
+        if not request.stream:
+            whole_into(client, params, draft, view)
             return
-        stream_into(client, params, draft, view, throttle)  # our SSE reader: one connection per endpoint
+        stream_into(client, params, draft, view, throttle, request.timeout)  # our SSE reader: one connection per endpoint
 
     def _wait(self, view, failure, delay, attempt, request) -> bool:
         """Count down to the next attempt; False when the user interrupted the wait."""

@@ -23,9 +23,14 @@ Skipping it instead could silently drop a piece of the answer and still call it 
 from __future__ import annotations
 
 import json
+import re
+import select
+import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from .stream import take_whole
+from .thinking import thinking_of
 
 # How much of a malformed event is quoted in the failure message.
 QUOTE = 80
@@ -71,26 +76,48 @@ def post(client, params: dict):
     return client.post("/chat/completions", body=params, cast_to=object, stream=bool(params.get("stream")), options=_UNREAD)
 
 
-def stream_into(client, params: dict, draft, view, throttle) -> None:
-    """Send the streamed request in ``params`` and read its answer into ``draft``."""
-    response = post(client, params)
-    try:
-        draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-        read_stream(response, draft, view, throttle)
-    finally:
-        response.close()  # on Ctrl-C too
+def stream_into(client, params: dict, draft, view, throttle, silence: float | None = None) -> None:
+    """Send the streamed request in ``params`` and read its answer into ``draft``.
+
+    ``silence``: the longest time without an event (``ChatMagics.timeout``); comments and
+    pings don't count, so a proxy's keep-alive drip can't hold a cell past it.
+    """
+    with waiting(view, params.get("model")):
+        response = post(client, params)
+        try:
+            draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
+            read_stream(response, draft, view, throttle, silence)
+        finally:
+            draft.settle()  # a held-back "<thi" is text after all; an unclosed <think> is thinking
+            response.close()  # on Ctrl-C too
 
 
-def whole_into(client, params: dict, draft) -> None:
+def whole_into(client, params: dict, draft, view=None) -> None:
     """Send the non-streamed request in ``params`` and read its answer into ``draft``."""
     from .faults import check_completion
 
-    response = post(client, params)
+    with waiting(view, params.get("model")):
+        response = post(client, params)
+        try:
+            draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
+            take_whole(check_completion(read_whole(response)), draft)
+        finally:
+            draft.settle()
+            response.close()
+
+
+@contextmanager
+def waiting(view, model):
+    """The view's live "thinking · 0:12" line while no text has come (render/waiting.py); views without one: nothing."""
+    begin = getattr(view, "begin_wait", None)
+    if begin is None:
+        yield
+        return
+    begin(model if isinstance(model, str) else "")
     try:
-        draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-        take_whole(check_completion(read_whole(response)), draft)
+        yield
     finally:
-        response.close()
+        view.end_wait()
 
 
 def read_whole(response):
@@ -105,66 +132,231 @@ def read_whole(response):
         raise openai.APITimeoutError(request=request) from err
     except transport as err:
         raise openai.APIConnectionError(request=request) from err
+    return _whole(body)
+
+
+def _whole(body: bytes):
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
         return body.decode("utf-8", "replace")
     return record(value)
 
 
-def read_stream(response, draft, view, throttle) -> None:
-    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its end into ``draft``."""
+def read_stream(response, draft, view, throttle, silence: float | None = None, clock=time.monotonic) -> None:
+    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its ``[DONE]`` into ``draft``.
+
+    A gateway that ignores ``stream: true`` and answers with one JSON completion is read as
+    that completion (``_take_json``). After ``[DONE]`` only what is already at hand is read,
+    so the connection can be reused; anything slower closes it (``_finish_body``).
+    """
     import openai
 
-    request = response.http_response.request
-    from .faults import refuse_web_page
+    http_response = response.http_response
+    request = http_response.request
+    from .faults import check_completion, refuse_web_page
 
-    refuse_web_page(response.http_response)  # a 200 web page (captive portal) instead of events: faults.NotAnAnswer
+    refuse_web_page(http_response)  # a 200 web page (captive portal) instead of events: faults.NotAnAnswer
     timeouts, transport = _transport_errors()
-    done = False
+    chunks = iter(response.iter_bytes())
+    reader = Events()
+    last = clock()
     try:
-        for data in events(response.iter_bytes()):
-            if done:
-                continue  # nothing counts after [DONE]; the body is still read to its end
+        if _is_json(http_response):
+            body = b"".join(_capped(chunks, request))
+            return _take_json(body, draft, view, throttle, request, check_completion)
+        for block in chunks:
+            for data in reader.feed(block, request):
+                if data.startswith(b"[DONE]"):
+                    _finish_body(chunks, http_response, clock)
+                    return
+                apply(_load(data, request), draft, view, throttle, request)
+                last = clock()
+            if silence and clock() - last > silence:  # only comments for too long: a silence like any other
+                raise openai.APITimeoutError(request=request)
+        for data in reader.end(request):
             if data.startswith(b"[DONE]"):
-                done = True
-                continue
+                return
             apply(_load(data, request), draft, view, throttle, request)
+        if not reader.seen and reader.raw:  # no event at all, but a body: a whole JSON answer with another content type
+            _take_json(reader.raw, draft, view, throttle, request, check_completion)
     except timeouts as err:
-        if not done:
-            raise openai.APITimeoutError(request=request) from err
+        raise openai.APITimeoutError(request=request) from err
     except transport as err:
-        if not done:  # after [DONE] the answer is whole: a lost terminator costs only the connection
-            raise openai.APIConnectionError(request=request) from err
+        raise openai.APIConnectionError(request=request) from err
+
+
+def _is_json(http_response) -> bool:
+    content_type = http_response.headers.get("content-type", "").lower()
+    return "json" in content_type and "event-stream" not in content_type
+
+
+def _capped(chunks, request):
+    size = 0
+    for block in chunks:
+        size += len(block)
+        if size > MAX_LINE:
+            raise _too_long(request)
+        yield block
+
+
+def _take_json(body: bytes, draft, view, throttle, request, check_completion) -> None:
+    """A whole completion in reply to a streamed request: shown as the answer, with its usage."""
+    value = _whole(body)
+    error = getattr(value, "error", None)
+    if error is not None:  # {"error": {...}} with a 200: as an error event would be
+        apply({"error": error.model_dump() if isinstance(error, Record) else error}, draft, view, throttle, request)
+    take_whole(check_completion(value), draft)
+    if draft.thinking and hasattr(view, "think"):
+        view.think(draft.thinking)
+    if draft.text:
+        view.update(draft.text)
+
+
+# After [DONE]: how much more of the body is read to let the connection be reused, and how long
+# to wait for it. The terminator normally comes with [DONE] or right after it; a proxy that pings
+# after [DONE] (seen: ": ping" every second) is cut off instead of holding the cell.
+AFTER_DONE_BYTES = 64 * 1024
+AFTER_DONE_WAIT = 0.05
+AFTER_DONE_TOTAL = 0.25
+
+
+def _finish_body(chunks, http_response, clock) -> None:
+    """Read what is left of a finished stream while it is at hand; else leave it (the response is closed)."""
+    deadline, read = clock() + AFTER_DONE_TOTAL, 0
+    while read <= AFTER_DONE_BYTES and clock() < deadline and _at_hand(http_response):
+        try:
+            read += len(next(chunks))
+        except StopIteration:
+            return  # the body's real end: the connection goes back to the pool
+        except Exception:
+            return  # the answer is whole; a broken tail costs only the connection
+
+
+def _at_hand(http_response) -> bool:
+    """Whether more of the body can be read without waiting: parsed-ahead bytes, or bytes arriving very soon."""
+    if _parser_buffer(http_response):
+        return True
+    stream = getattr(http_response, "extensions", {}).get("network_stream")
+    try:
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return False
+        pending = getattr(sock, "pending", None)  # TLS: bytes already decrypted
+        if pending is not None and pending():
+            return True
+        return bool(select.select([sock], [], [], AFTER_DONE_WAIT)[0])
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False
+
+
+def _parser_buffer(http_response) -> bytes:
+    """Bytes the HTTP/1.1 parser (h11) has received but not handed on: often the body's terminator.
+
+    Internals of httpx/httpcore, read defensively: where they differ, only the socket decides.
+    """
+    try:
+        stream = http_response.stream._stream._httpcore_stream
+        stream = getattr(stream, "_stream", stream)  # the pool's wrapper around the connection's stream
+        data = stream._connection._h11_state.trailing_data[0]
+        return data if isinstance(data, (bytes, bytearray)) else b""
+    except Exception:
+        return b""
+
+
+# The longest line (and event) read. Framed incrementally, a long line costs linear time; past this
+# it is a broken stream, said in a panel. A whole completion sent as one event fits easily.
+MAX_LINE = 16 * 1024 * 1024
+_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+class Events:
+    """Server-Sent Events framed incrementally from byte blocks: each event's data, as bytes.
+
+    Lines end with LF, CRLF or a lone CR, as the standard allows (a CRLF may be cut across two
+    blocks). An unfinished line is kept as pieces, joined once it ends, so a long line costs
+    linear time; a line or event longer than ``MAX_LINE`` is a broken stream (``APIError``).
+    Comments (``:``), ``id:``, ``retry:``, ``event:`` and unknown fields carry nothing we use.
+    """
+
+    def __init__(self, limit: int = MAX_LINE):
+        self.limit = limit
+        self.pieces: list[bytes] = []
+        self.pending = 0  # bytes in ``pieces``
+        self.after_cr = False  # the last block ended with CR: an LF opening the next one belongs to it
+        self.data: list[bytes] = []
+        self.size = 0  # bytes in ``data``
+        self.seen = False  # any data: field at all
+        self.lines: list[bytes] = []  # the lines kept while no event has come (a whole JSON answer), up to ``limit``
+        self.kept = 0
+
+    def feed(self, block: bytes, request=None) -> list[bytes]:
+        out: list[bytes] = []
+        start = 1 if (self.after_cr and block[:1] == b"\n") else 0
+        self.after_cr = False
+        for match in _BREAK.finditer(block, start):
+            piece = block[start : match.start()]
+            if self.pieces:
+                self.pieces.append(piece)
+                piece, self.pieces, self.pending = b"".join(self.pieces), [], 0
+            self._line(piece, out, request)
+            start = match.end()
+            if match.group() == b"\r" and start == len(block):
+                self.after_cr = True
+        rest = block[start:]
+        if rest:
+            self.pending += len(rest)
+            if self.pending > self.limit:
+                raise _too_long(request)
+            self.pieces.append(rest)
+        return out
+
+    def end(self, request=None) -> list[bytes]:
+        """The last event, when the body ends without its final blank line."""
+        out: list[bytes] = []
+        if self.pieces:
+            line, self.pieces, self.pending = b"".join(self.pieces), [], 0
+            self._line(line, out, request)
+        self._line(b"", out, request)
+        return out
+
+    def _line(self, line: bytes, out: list, request) -> None:
+        if not line:  # a blank line ends the event
+            if self.data:
+                out.append(b"\n".join(self.data))
+                self.data, self.size = [], 0
+            return
+        if line.startswith(b"data:"):
+            value = line[5:]
+            value = value[1:] if value.startswith(b" ") else value
+            self.size += len(value) + 1
+            if self.size > self.limit:
+                raise _too_long(request)
+            self.data.append(value)
+            self.seen = True
+        elif not self.seen and line[:1] != b":" and self.kept + len(line) < self.limit:
+            self.lines.append(line)
+            self.kept += len(line) + 1
+
+    @property
+    def raw(self) -> bytes:
+        return b"\n".join(self.lines)
+
+
+def _too_long(request):
+    import openai
+
+    return openai.APIError(f"the server sent a line longer than {MAX_LINE // (1024 * 1024)} MB; reading stopped", request, body=None)
 
 
 def events(byte_chunks):
     """The data of each Server-Sent Event in ``byte_chunks``, as bytes (``data:`` lines joined by LF)."""
-    pending = b""
-    data: list[bytes] = []
+    reader = Events()
     for block in byte_chunks:
-        if pending:
-            block = pending + block
-        lines = block.split(b"\n")
-        pending = lines.pop()  # an unfinished line waits for the next block
-        for line in lines:
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            if not line:  # a blank line ends the event
-                if data:
-                    yield b"\n".join(data)
-                    data = []
-            elif line.startswith(b"data:"):
-                value = line[5:]
-                data.append(value[1:] if value.startswith(b" ") else value)
-            # comments (":..."), id:, retry:, event: and unknown fields carry nothing we use
-    if pending.rstrip(b"\r").startswith(b"data:"):
-        value = pending.rstrip(b"\r")[5:]
-        data.append(value[1:] if value.startswith(b" ") else value)
-    if data:  # a body that ends without the final blank line still delivers its last event
-        yield b"\n".join(data)
+        yield from reader.feed(block)
+    yield from reader.end()
 
 
 def _load(data: bytes, request) -> dict | None:
@@ -209,10 +401,16 @@ def apply(chunk: dict | None, draft, view, throttle, request=None) -> None:
             continue
         delta = choice.get("delta")
         if delta and isinstance(delta, dict):
+            thinking = thinking_of(delta)
+            if thinking:
+                draft.add_thinking(thinking)
             content = delta.get("content")
             if content and isinstance(content, str):
-                draft.add(content)
-                if throttle.ready(draft.size):
+                draft.add_content(content)  # <think>…</think> at its start is thinking (thinking.py)
+            if (thinking or content) and throttle.ready(draft.size + draft.thinking_size):
+                if draft.thinking_size and hasattr(view, "think"):
+                    view.think(draft.thinking)
+                if draft.size:
                     view.update(draft.text)
             refusal = delta.get("refusal")
             if refusal and isinstance(refusal, str):
