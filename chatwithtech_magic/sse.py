@@ -281,8 +281,8 @@ class Events:
     Comments (``:``), ``id:``, ``retry:``, ``event:`` and unknown fields carry nothing we use.
     """
 
-    def __init__(self, limit: int = MAX_LINE):
-        self.limit = limit
+    def __init__(self, limit: int | None = None):
+        self.limit = limit or MAX_LINE
         self.pieces: list[bytes] = []
         self.pending = 0  # bytes in ``pieces``
         self.after_cr = False  # the last block ended with CR: an LF opening the next one belongs to it
