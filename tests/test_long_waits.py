@@ -279,3 +279,40 @@ def test_ctrl_c_during_a_long_think_ends_the_request_at_once_and_says_how_long_i
     assert "Interrupted before any answer arrived, after 0:0" in cap.stdout and "the request was ended" in cap.stdout
     assert session_of(shell).conversation.exchanges == []
     assert len(server.chat_requests()) == 1
+
+
+# -- in a real kernel ---------------------------------------------------------------------------
+
+
+def test_in_a_kernel_the_line_reaches_its_cell_from_the_background_and_a_saved_notebook_never_keeps_it(server, api_key, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    server.script(Reply("Thought it through.", think=0.6, reasoning=["Hmm, let me see."]), Reply("Quick.", think=0.6))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    sources = [
+        "%load_ext chatwithtech_magic\nimport chatwithtech_magic.render.waiting as w\nw.SHOW_AFTER = w.INTERVAL = 0.1",
+        f"%%chat -m {MODEL}\nThink first",
+        "%config ChatMagics.timeout = 0.3",
+        f"%%chat -m {MODEL}\nThink too long",
+    ]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    seen: list[str] = []
+
+    class Watching(NotebookClient):
+        def process_message(self, msg, cell, cell_index):  # every output message, as the kernel sent it
+            data = msg.get("content", {}).get("data", {})
+            seen.append(f"{cell_index}:{data.get('text/plain', '')}")
+            return super().process_message(msg, cell, cell_index)
+
+    Watching(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    assert any(s.startswith(f"1:{MODEL} · thinking · 0:0") for s in seen)  # routed to the cell that asked
+    saved = nbformat.writes(nb)
+    assert "thinking ·" not in saved and "Ctrl-C cancels" not in saved
+    [answer] = nb.cells[1].outputs  # the answer took the line's place
+    assert answer.data["text/markdown"].split("</details>")[1].strip().startswith("Thought it through.")
+    assert "Hmm, let me see." in answer.data["text/markdown"].split("</details>")[0]
+    assert "went silent" in "".join(o.get("data", {}).get("text/plain", "") for o in nb.cells[3].outputs)
+    assert len(server.chat_requests()) == 2
