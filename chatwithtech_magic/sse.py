@@ -3,9 +3,11 @@
 Why not the SDK's ``Stream``: it stops at ``data: [DONE]`` and closes the response before
 the body's last chunk (the zero-length terminator) is read, so httpx cannot return the
 connection to its pool and every streamed cell pays a new TCP (and TLS) handshake. It also
-builds a pydantic model per chunk, which is most of the time of a long answer. Here the
-body is read to its real end, and each event is one ``json.loads`` applied to the ``Draft``.
-A non-streamed answer is one ``json.loads`` too, read as attributes like the SDK's models.
+builds a pydantic model per chunk, which is most of the time of a long answer. Here what
+follows ``[DONE]`` is read while it is at hand (the terminator, normally), never waited for,
+and each event is one ``json.loads`` applied to the ``Draft``. A non-streamed answer is one
+``json.loads`` too, read as attributes like the SDK's models, and so is a whole completion
+sent in reply to a streamed request.
 
 The SDK still builds and sends the request, and raises HTTP errors (``APIStatusError``
 subclasses) before any of the body is read. Failures while reading are raised the way
@@ -13,9 +15,12 @@ the SDK's ``Stream`` raises them, so ``errors.classify`` sees the same exception
 an ``{"error": ...}`` event -> a plain ``openai.APIError`` (no status), a dropped
 connection -> ``APIConnectionError``, a stall -> ``APITimeoutError``.
 
+Lines end with LF, CRLF or CR, and are framed incrementally up to ``MAX_LINE`` (``Events``).
 Lines that are not events are tolerated, as the SSE standard says: comments (``:``),
 ``id:``, ``retry:``, ``event:`` and unknown fields are ignored, an empty ``data:`` is
-skipped. An event whose data is not a JSON object is a broken stream: reading stops with
+skipped; but comments alone don't keep a silent stream alive past the timeout.
+Thinking (``reasoning_content``, ``reasoning``, ``<think>`` tags) goes to the draft's
+thinking, apart from the answer (thinking.py). An event whose data is not a JSON object is a broken stream: reading stops with
 a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
 Skipping it instead could silently drop a piece of the answer and still call it complete.
 """
@@ -23,12 +28,12 @@ Skipping it instead could silently drop a piece of the answer and still call it 
 from __future__ import annotations
 
 import json
-import re
 import select
 import time
 from contextlib import contextmanager
 from types import SimpleNamespace
 
+from .framing import MAX_LINE, Events, events, too_long  # noqa: F401  (events: re-exported)
 from .stream import take_whole
 from .thinking import thinking_of
 
@@ -198,7 +203,7 @@ def _capped(chunks, request):
     for block in chunks:
         size += len(block)
         if size > MAX_LINE:
-            raise _too_long(request)
+            raise too_long(request)
         yield block
 
 
@@ -264,99 +269,6 @@ def _parser_buffer(http_response) -> bytes:
         return data if isinstance(data, (bytes, bytearray)) else b""
     except Exception:
         return b""
-
-
-# The longest line (and event) read. Framed incrementally, a long line costs linear time; past this
-# it is a broken stream, said in a panel. A whole completion sent as one event fits easily.
-MAX_LINE = 16 * 1024 * 1024
-_BREAK = re.compile(rb"\r\n|\r|\n")
-
-
-class Events:
-    """Server-Sent Events framed incrementally from byte blocks: each event's data, as bytes.
-
-    Lines end with LF, CRLF or a lone CR, as the standard allows (a CRLF may be cut across two
-    blocks). An unfinished line is kept as pieces, joined once it ends, so a long line costs
-    linear time; a line or event longer than ``MAX_LINE`` is a broken stream (``APIError``).
-    Comments (``:``), ``id:``, ``retry:``, ``event:`` and unknown fields carry nothing we use.
-    """
-
-    def __init__(self, limit: int | None = None):
-        self.limit = limit or MAX_LINE
-        self.pieces: list[bytes] = []
-        self.pending = 0  # bytes in ``pieces``
-        self.after_cr = False  # the last block ended with CR: an LF opening the next one belongs to it
-        self.data: list[bytes] = []
-        self.size = 0  # bytes in ``data``
-        self.seen = False  # any data: field at all
-        self.lines: list[bytes] = []  # the lines kept while no event has come (a whole JSON answer), up to ``limit``
-        self.kept = 0
-
-    def feed(self, block: bytes, request=None) -> list[bytes]:
-        out: list[bytes] = []
-        start = 1 if (self.after_cr and block[:1] == b"\n") else 0
-        self.after_cr = False
-        for match in _BREAK.finditer(block, start):
-            piece = block[start : match.start()]
-            if self.pieces:
-                self.pieces.append(piece)
-                piece, self.pieces, self.pending = b"".join(self.pieces), [], 0
-            self._line(piece, out, request)
-            start = match.end()
-            if match.group() == b"\r" and start == len(block):
-                self.after_cr = True
-        rest = block[start:]
-        if rest:
-            self.pending += len(rest)
-            if self.pending > self.limit:
-                raise _too_long(request)
-            self.pieces.append(rest)
-        return out
-
-    def end(self, request=None) -> list[bytes]:
-        """The last event, when the body ends without its final blank line."""
-        out: list[bytes] = []
-        if self.pieces:
-            line, self.pieces, self.pending = b"".join(self.pieces), [], 0
-            self._line(line, out, request)
-        self._line(b"", out, request)
-        return out
-
-    def _line(self, line: bytes, out: list, request) -> None:
-        if not line:  # a blank line ends the event
-            if self.data:
-                out.append(b"\n".join(self.data))
-                self.data, self.size = [], 0
-            return
-        if line.startswith(b"data:"):
-            value = line[5:]
-            value = value[1:] if value.startswith(b" ") else value
-            self.size += len(value) + 1
-            if self.size > self.limit:
-                raise _too_long(request)
-            self.data.append(value)
-            self.seen = True
-        elif not self.seen and line[:1] != b":" and self.kept + len(line) < self.limit:
-            self.lines.append(line)
-            self.kept += len(line) + 1
-
-    @property
-    def raw(self) -> bytes:
-        return b"\n".join(self.lines)
-
-
-def _too_long(request):
-    import openai
-
-    return openai.APIError(f"the server sent a line longer than {MAX_LINE // (1024 * 1024)} MB; reading stopped", request, body=None)
-
-
-def events(byte_chunks):
-    """The data of each Server-Sent Event in ``byte_chunks``, as bytes (``data:`` lines joined by LF)."""
-    reader = Events()
-    for block in byte_chunks:
-        yield from reader.feed(block)
-    yield from reader.end()
 
 
 def _load(data: bytes, request) -> dict | None:
