@@ -105,7 +105,11 @@ def whole_into(client, params: dict, draft, view=None) -> None:
         response = post(client, params)
         try:
             draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-            take_whole(check_completion(read_whole(response)), draft)
+            body = _read_body(response)
+            if _is_events(response.http_response, body):  # a gateway that streams although not asked to
+                _take_events(body, draft, response.http_response.request)
+            else:
+                take_whole(check_completion(_whole(body)), draft)
         finally:
             draft.settle()
             response.close()
@@ -127,17 +131,43 @@ def waiting(view, model):
 
 def read_whole(response):
     """The JSON object of a non-streamed answer as a ``Record``; as the SDK does, a body that is not one comes back as text."""
+    return _whole(_read_body(response))
+
+
+def _read_body(response) -> bytes:
     import openai
 
     request = response.http_response.request
     timeouts, transport = _transport_errors()
     try:
-        body = response.http_response.read()
+        return response.http_response.read()
     except timeouts as err:
         raise openai.APITimeoutError(request=request) from err
     except transport as err:
         raise openai.APIConnectionError(request=request) from err
-    return _whole(body)
+
+
+def _is_events(http_response, body: bytes) -> bool:
+    content_type = http_response.headers.get("content-type", "").lower()
+    return "event-stream" in content_type or body.lstrip()[:5] == b"data:"
+
+
+class _Unseen:
+    """The view and throttle of an event stream read whole: nothing is shown until the answer is over."""
+
+    def update(self, text: str) -> None:
+        pass
+
+    def ready(self, length: int = 0) -> bool:
+        return False
+
+
+def _take_events(body: bytes, draft, request) -> None:
+    reader, unseen = Events(), _Unseen()
+    for data in reader.feed(body, request) + reader.end(request):
+        if data.startswith(b"[DONE]"):
+            break
+        apply(_load(data, request), draft, unseen, unseen, request)
 
 
 def _whole(body: bytes):

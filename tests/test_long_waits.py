@@ -247,6 +247,17 @@ def test_a_json_completion_with_thinking_shows_it_apart(shell, server, api_key):
     assert "Pondered." in final.split("</details>")[0] and shell.user_ns["kept"] == "Answer."
 
 
+def test_an_event_stream_in_reply_to_a_whole_request_is_the_answer_too(shell, server, api_key):
+    server.script(Reply(chunks=["<think>Hmm.</think>", "Streamed ", "anyway."], stream_anyway=True))
+
+    cap = chat(shell, f"-m {MODEL} --no-stream --out kept")
+
+    final = [o.data["text/markdown"] for o in cap.outputs if "text/markdown" in o.data][-1]
+    assert final.split("</details>")[1].strip().startswith("Streamed anyway.") and "Hmm." in final
+    assert shell.user_ns["kept"] == "Streamed anyway."
+    assert len(server.chat_requests()) == 1
+
+
 def test_a_truly_empty_answer_still_gets_the_no_text_panel(shell, server, api_key):
     server.script(Reply("", ignore_stream=True))
 

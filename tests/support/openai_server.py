@@ -180,8 +180,10 @@ class Reply:
     ping: float = 0.0
     reasoning: list[str] | None = None
     reasoning_field: str = "reasoning_content"
-    # A gateway that ignores ``stream: true`` and answers with one JSON completion.
+    # A gateway that ignores ``stream: true`` and answers with one JSON completion; or that streams
+    # although the request did not ask for it.
     ignore_stream: bool = False
+    stream_anyway: bool = False
 
 
 @dataclass
@@ -765,7 +767,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if chunks is None:
                 chunks = _split(text)
             usage = _usage(response.usage, body, text, len(chunks))
-            if not stream or response.ignore_stream:
+            if (not stream and not response.stream_anyway) or response.ignore_stream:
                 self._wait(response.think)
                 message = {"role": "assistant", "content": text, "refusal": None}
                 if response.reasoning:
