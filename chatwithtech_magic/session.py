@@ -127,7 +127,9 @@ class ChatSession:
             except KeyboardInterrupt:
                 answer.interrupted = True
             except Exception as exc:
-                failure = self._classify(exc, bool(draft.text), request, credentials, base_url)
+                # Thinking counts as an answer begun: the server is working (and billing), so it is never re-sent by itself.
+                begun = bool(draft.text or draft.thinking_size)
+                failure = self._classify(exc, begun, request, credentials, base_url)
                 resent = None if draft.text else self.adaptations.resend(failure, params, request, base_url, adapted)
                 if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
                     params, notes = resent
@@ -143,7 +145,7 @@ class ChatSession:
                     attempt -= 1
                     continue
                 delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
-                if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
+                if failure.retried and not begun and request.retry.allows(attempt, waited, delay):
                     if self._wait(view, failure, delay, attempt, request):
                         waited += delay
                         continue

@@ -18,10 +18,10 @@ connection -> ``APIConnectionError``, a stall -> ``APITimeoutError``.
 Lines end with LF, CRLF or CR, and are framed incrementally up to ``MAX_LINE`` (``Events``).
 Lines that are not events are tolerated, as the SSE standard says: comments (``:``),
 ``id:``, ``retry:``, ``event:`` and unknown fields are ignored, an empty ``data:`` is
-skipped; but comments alone don't keep a silent stream alive past the timeout.
-Thinking (``reasoning_content``, ``reasoning``, ``<think>`` tags) goes to the draft's
-thinking, apart from the answer (thinking.py). An event whose data is not a JSON object is a broken stream: reading stops with
-a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
+skipped; but comments alone don't keep a silent stream alive past the timeout. Thinking
+(``reasoning_content``, ``reasoning``, ``<think>`` tags) goes to the draft's thinking, apart
+from the answer (thinking.py). An event whose data is not a JSON object is a broken stream:
+reading stops with a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
 Skipping it instead could silently drop a piece of the answer and still call it complete.
 """
 
@@ -98,7 +98,7 @@ def stream_into(client, params: dict, draft, view, throttle, silence: float | No
 
 
 def whole_into(client, params: dict, draft, view=None) -> None:
-    """Send the non-streamed request in ``params`` and read its answer into ``draft``."""
+    """Send the non-streamed request in ``params`` and read its answer into ``draft`` (an event stream, if that is what comes)."""
     from .faults import check_completion
 
     with waiting(view, params.get("model")):

@@ -29,7 +29,7 @@ from chatwithtech_magic.request import ChatRequest
 from chatwithtech_magic.session import ChatSession
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat
-from tests.support.openai_server import Reply
+from tests.support.openai_server import Reply, StreamDrop
 
 MODEL = "gpt-4.1-mini"
 
@@ -146,6 +146,18 @@ def test_a_server_that_never_accepts_the_connection_fails_fast_and_is_retried(sh
 def sleeps_fast(shell):
     session_of(shell).sleep = lambda seconds: None
     return shell
+
+
+def test_a_stream_that_drops_while_the_model_thinks_is_not_sent_again(shell, server, api_key):
+    # The model was already working (and billing) for this request: its thinking is the answer begun.
+    shell.run_line_magic("config", "ChatMagics.retries = 3")
+    server.script(StreamDrop("", reasoning=["Let me think about this carefully."]))
+
+    cap = chat(shell, f"-m {MODEL}")
+
+    assert "cut off" in panel_text(cap)
+    assert len(server.chat_requests()) == 1
+    assert session_of(shell).conversation.exchanges == []
 
 
 # -- the live line ------------------------------------------------------------------------------

@@ -221,6 +221,10 @@ class StreamDrop:
 
     text: str = "Partial answer"
     delay: float = 0.0
+    reasoning: list[str] | None = None  # thinking streamed first (see ``Reply``)
+    reasoning_field: str = "reasoning_content"
+    think: float = 0.0
+    ping: float = 0.0
 
 
 @dataclass
@@ -809,7 +813,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
 
         if isinstance(response, StreamDrop):
-            self._stream(cid, created, model, _split(response.text), response.delay, include_usage)
+            self._stream(cid, created, model, _split(response.text), response.delay, include_usage, response)
             self._drop()
             return
 
