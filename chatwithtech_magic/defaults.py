@@ -15,3 +15,5 @@ REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 DEFAULT_TIMEOUT = 600.0
 # Reaching the server is quick or it is not going to happen: a dead or unreachable address fails in this.
 CONNECT_TIMEOUT = 10.0
+# Listing the account's models (GET /models) is quick or broken: its own, shorter limit.
+LIST_TIMEOUT = 60.0

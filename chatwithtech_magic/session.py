@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass, field
 
 from . import empty, errors, faults, options, replay, spend
-from .client import ClientCache, resolve_base_url
+from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
+from .defaults import LIST_TIMEOUT
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
@@ -357,7 +358,9 @@ class ChatSession:
     def _fetch_models(self, request: ChatRequest) -> list[str]:
         client, credentials, base_url = self._connect(request)
         try:  # the raw page: a web page, or entries without ``id``, must not be a traceback (faults.model_ids)
-            return faults.model_ids(client.models.with_raw_response.list().http_response)
+            # A list comes at once or not at all: no model thinks here, so not the chat's long silence.
+            timeout = http_timeout(min(request.timeout, LIST_TIMEOUT))
+            return faults.model_ids(client.models.with_raw_response.list(timeout=timeout).http_response)
         except Exception as exc:
             self.last_failure = self._classify(exc, False, request, credentials, base_url)  # for %chat error
             raise ChatFailure(self.last_failure) from None

@@ -28,7 +28,7 @@ from chatwithtech_magic.render.answer import TerminalView
 from chatwithtech_magic.request import ChatRequest
 from chatwithtech_magic.session import ChatSession
 from tests.support.environment import TEST_KEY
-from tests.support.magics import chat
+from tests.support.magics import chat, chat_line
 from tests.support.openai_server import Reply, StreamDrop
 
 MODEL = "gpt-4.1-mini"
@@ -71,6 +71,22 @@ def test_the_client_is_made_with_the_split_timeout(server):
 
     client = next(iter(session.clients._clients.values()))
     assert (client.timeout.read, client.timeout.connect) == (42, CONNECT_TIMEOUT)
+
+
+def test_a_silent_model_list_is_a_message_and_lists_wait_less_than_chats(shell, server, api_key):
+    from chatwithtech_magic.defaults import LIST_TIMEOUT
+    from tests.support.openai_server import Hang
+
+    assert LIST_TIMEOUT < DEFAULT_TIMEOUT  # %chat models and the key form's test never wait ten minutes
+
+    shell.run_line_magic("config", "ChatMagics.timeout = 0.3")
+    server.script_models(Hang(1))  # a chat may be silent this long; a list never should be
+
+    cap = chat_line(shell, "models")
+
+    shown = cap.stdout + "".join(str(v) for o in cap.outputs for v in o.data.values())
+    assert "went silent" in shown
+    assert len([r for r in server.requests if r.path.endswith("/models")]) == 1
 
 
 def test_a_short_timeout_also_bounds_connecting():
