@@ -33,7 +33,7 @@ import time
 from contextlib import contextmanager
 from types import SimpleNamespace
 
-from .framing import MAX_LINE, Events, events, too_long  # noqa: F401  (events: re-exported)
+from .framing import MAX_LINE, Events, events  # noqa: F401  (re-exported)
 from .stream import take_whole
 from .thinking import thinking_of
 
@@ -184,7 +184,7 @@ def read_stream(response, draft, view, throttle, silence: float | None = None, c
     """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its ``[DONE]`` into ``draft``.
 
     A gateway that ignores ``stream: true`` and answers with one JSON completion is read as
-    that completion (``_take_json``). After ``[DONE]`` only what is already at hand is read,
+    that completion (``_take_json``), whatever its content type says: a body with no event at all. After ``[DONE]`` only what is already at hand is read,
     so the connection can be reused; anything slower closes it (``_finish_body``).
     """
     import openai
@@ -199,9 +199,6 @@ def read_stream(response, draft, view, throttle, silence: float | None = None, c
     reader = Events()
     last = clock()
     try:
-        if _is_json(http_response):
-            body = b"".join(_capped(chunks, request))
-            return _take_json(body, draft, view, throttle, request, check_completion)
         for block in chunks:
             for data in reader.feed(block, request):
                 if data.startswith(b"[DONE]"):
@@ -221,20 +218,6 @@ def read_stream(response, draft, view, throttle, silence: float | None = None, c
         raise openai.APITimeoutError(request=request) from err
     except transport as err:
         raise openai.APIConnectionError(request=request) from err
-
-
-def _is_json(http_response) -> bool:
-    content_type = http_response.headers.get("content-type", "").lower()
-    return "json" in content_type and "event-stream" not in content_type
-
-
-def _capped(chunks, request):
-    size = 0
-    for block in chunks:
-        size += len(block)
-        if size > MAX_LINE:
-            raise too_long(request)
-        yield block
 
 
 def _take_json(body: bytes, draft, view, throttle, request, check_completion) -> None:
