@@ -65,7 +65,7 @@ class ChatMagics(Magics):
     system = Unicode("", help="System prompt sent with every request.").tag(config=True)
     base_url = Unicode("", help="API base URL; empty uses the connection's, then OPENAI_BASE_URL, then OpenAI.").tag(config=True)
     timeout = Float(DEFAULT_TIMEOUT, help="The longest silence allowed, in seconds: how long a model may think before its first token, or pause "
-                    "between two. Reaching the server is limited to 10 s apart. A request that timed out is never sent again on its own.").tag(config=True)
+                    "between two. Connecting has its own 10 s limit. A request that went silent is never sent again on its own.").tag(config=True)
     show_thinking = Bool(True, help="Show a model's thinking (reasoning_content, reasoning, <think>) dimmed and folded above its answer. "
                          "It is never part of the answer: not sent back, not in --out.").tag(config=True)
     retries = Int(3, help="Extra attempts after a rate limit, overload or network failure (quota errors: never).").tag(config=True)
