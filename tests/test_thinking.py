@@ -191,3 +191,14 @@ def test_reasoning_tokens_are_counted_and_the_footer_is_about_the_answer(shell, 
     with capture_output() as usage:
         shell.run_line_magic("chat", "usage")
     assert "50" in usage.stdout + "".join(str(v) for o in usage.outputs for v in o.data.values())
+
+
+def test_without_usage_the_estimate_counts_the_thinking_too(shell, server, api_key):
+    # The model generated (and the account pays for) its thinking, even where no usage is reported.
+    server.script(Reply("Yes.", usage=False), Reply("Yes.", usage=False, reasoning=["Let me weigh this. " * 40]))
+
+    plain = markdown_renders(chat(shell, f"-m {MODEL} --no-history", "Sure?"))[-1].rsplit("<sub>", 1)[-1]
+    thought = markdown_renders(chat(shell, f"-m {MODEL} --no-history", "Sure?"))[-1].rsplit("<sub>", 1)[-1]
+
+    tokens = [int(re.search(r"→ ~(\d+)", footer.replace("\\", "")).group(1)) for footer in (plain, thought)]
+    assert tokens[1] > tokens[0] + 100
