@@ -131,6 +131,7 @@ def test_retry_after_a_silence_asks_again_once_and_shows_the_answer(shell, serve
     assert output_bundles(panel)[-1]["text/markdown"].startswith("On time.")
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a full backlog drops SYNs on Linux; elsewhere it may refuse")
 def test_a_server_that_never_accepts_the_connection_fails_fast_and_is_retried(shell, api_key, sleeps_fast):
     # A listening socket whose backlog is full: the SYN goes unanswered, as with an unreachable host.
     listener = socket.socket()
