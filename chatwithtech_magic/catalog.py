@@ -298,16 +298,31 @@ CATALOG: dict[str, ErrorKind] = {
             retried=True,
             actions=(RETRY,),
         ),
-        _kind(
+        _kind(  # the server had the request and went silent: it may be working (and billing), so never re-sent on its own
             "timeout",
-            Text("{base_url} did not answer in time", "{base_url} 未能及时响应"),
+            Text("{base_url} went silent", "{base_url} 长时间没有响应"),
             Text(
-                "No response within {timeout} s. {retried}",
-                "{timeout} 秒内没有响应。{retried}",
+                "The server accepted the request, then sent nothing for {timeout} s (ChatMagics.timeout, the longest "
+                "silence allowed). It was not sent again by itself: a request the server accepted may be billed.",
+                "服务器已接受请求，随后 {timeout} 秒内没有发送任何内容（ChatMagics.timeout，允许的最长静默）。"
+                "未自动重新发送：服务器已接受的请求可能会计费。",
             ),
             Text(
-                "Press Retry, or raise the limit with %config ChatMagics.timeout = 120.",
-                "点击“重试”，或用 %config ChatMagics.timeout = 120 提高时限。",
+                "Press Retry, or allow a longer silence with %config ChatMagics.timeout = 1200.",
+                "点击“重试”，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
+            ),
+            actions=(RETRY,),
+        ),
+        _kind(  # the request never left: retried like any connection failure
+            "connect_timeout",
+            Text("Can't reach {base_url}", "无法连接 {base_url}"),
+            Text(
+                "No connection could be made in time; the request was not sent. It was retried {attempts} times.",
+                "未能及时建立连接；请求未发送。已重试 {attempts} 次。",
+            ),
+            Text(
+                "Check the network and the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then press Retry.",
+                "检查网络和基础 URL（OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后点击“重试”。",
             ),
             retried=True,
             actions=(RETRY,),

@@ -10,6 +10,7 @@ import hashlib
 import os
 
 from .credentials import DEFAULT_BASE_URL, Credentials
+from .defaults import CONNECT_TIMEOUT
 
 
 def resolve_base_url(credentials: Credentials | None, configured: str = "", environ=None) -> str:
@@ -32,6 +33,21 @@ def split_query(base_url: str) -> tuple[str, dict]:
     from urllib.parse import parse_qsl
 
     return root.rstrip("/"), dict(parse_qsl(query.split("#", 1)[0], keep_blank_values=True))
+
+
+def http_timeout(seconds: float):
+    """``ChatMagics.timeout`` as the SDK's ``Timeout``: the longest silence once connected, and a short connect.
+
+    One number for every phase meant a model that thinks for a minute was given up on (and
+    asked again) at 60 s, and a dead address took as long to fail as a slow answer. Reading,
+    writing and waiting for the first byte get ``seconds``; connecting (and waiting for a pooled
+    connection) gets ``CONNECT_TIMEOUT`` at most: a server that can't be reached fails fast.
+    """
+    import openai
+
+    seconds = float(seconds)
+    connect = min(CONNECT_TIMEOUT, seconds)
+    return openai.Timeout(seconds, connect=connect, pool=connect)
 
 
 class ClientCache:
@@ -58,7 +74,7 @@ class ClientCache:
                 project=credentials.project or None,
                 base_url=root,
                 default_query=query or None,
-                timeout=timeout,
+                timeout=http_timeout(timeout),
                 max_retries=0,
             )
             self._clients[digest] = client

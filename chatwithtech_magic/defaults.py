@@ -10,3 +10,10 @@ DEFAULT_CONNECTION = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_RENDER_INTERVAL = 0.1  # seconds between re-renders: ~10 frames/s reads as live without re-rendering per token
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")  # which a model takes varies
+# The longest silence allowed once the server has the request: the SDK's own default read timeout.
+# Reasoning models can think for minutes before their first token, and a read timeout is never re-sent.
+DEFAULT_TIMEOUT = 600.0
+# Reaching the server is quick or it is not going to happen: a dead or unreachable address fails in this.
+CONNECT_TIMEOUT = 10.0
+# Listing the account's models (GET /models) is quick or broken: its own, shorter limit.
+LIST_TIMEOUT = 60.0

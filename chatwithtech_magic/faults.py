@@ -92,6 +92,10 @@ def _chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
+# Timeouts before the request was sent (httpx and httpx2 name them alike): safe to retry.
+_NOT_SENT = {"ConnectTimeout", "PoolTimeout"}
+
+
 def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str) -> errors.Failure:
     """A connection failure's wording from its causes, not one sentence for all.
 
@@ -105,6 +109,8 @@ def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str
     proxy = proxy_for(base_url)
     failure.proxy = proxy or ""
     if failure.kind.kind == "timeout":
+        if names & _NOT_SENT:  # connecting, or waiting for a pooled connection: the request never left
+            failure.kind = errors.kind_named("connect_timeout")
         return failure
     if proxy:
         failure.kind = errors.kind_named("proxy")

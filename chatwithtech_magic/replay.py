@@ -142,6 +142,7 @@ class Entry:
     params: dict = field(default_factory=dict)  # the shaping parameters other than the messages, for readers
     prompt: str = ""  # this cell's text as sent; the key also covers the earlier conversation
     answer: str = ""
+    thinking: str = ""  # the model's thinking, shown apart on replay as it was live (written only when there is some)
     answered_by: str = ""  # the model that answered, as the server named it
     finish_reason: str | None = "stop"
     usage: dict | None = None
@@ -154,6 +155,8 @@ class Entry:
         record = {"format": FORMAT, **self.__dict__}
         if not record["also"]:
             del record["also"]
+        if not record["thinking"]:
+            del record["thinking"]
         return json.dumps(record, ensure_ascii=False) + "\n"
 
     @property
@@ -175,7 +178,7 @@ class Entry:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
-_TEXT_FIELDS = ("recorded", "endpoint", "model", "prompt", "answered_by")
+_TEXT_FIELDS = ("recorded", "endpoint", "model", "prompt", "answered_by", "thinking")
 
 
 @dataclass
@@ -374,6 +377,7 @@ class Recorded:
         # Shown by the session's ``view.finish``, in the view a live answer uses, in one render as a
         # ``--no-stream`` answer is: nbval, which ignores display updates, then sees the whole answer.
         answer.text = entry.answer
+        answer.thinking = entry.thinking
         answer.model = entry.answered_by or entry.model or answer.model
         answer.usage = usage_object(entry.usage)
         answer.finish_reason = entry.finish_reason
@@ -402,6 +406,7 @@ class Recorded:
             prompt=redact(answer.prompt, *secrets),
             params={k: v for k, v in shaping(sent).items() if k not in ("messages", "model")},
             answer=redact(answer.text, *secrets),
+            thinking=redact(getattr(answer, "thinking", ""), *secrets),
             finish_reason=answer.finish_reason,
             usage=usage_dict(answer.usage),
             cost_usd=float(answer.cost) if getattr(answer, "cost", None) is not None else None,  # spend.py priced it

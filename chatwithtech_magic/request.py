@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 
 from .conversation import DEFAULT_WINDOW, Conversation
 from .credentials import DEFAULT_CONNECTION
-from .defaults import DEFAULT_MODEL
+from .defaults import DEFAULT_MODEL, DEFAULT_TIMEOUT
 from .params import Compat, build, family
 from .retry import RetryPolicy
 
@@ -27,7 +27,7 @@ class ChatRequest:
     window: int = DEFAULT_WINDOW
     connection: str = DEFAULT_CONNECTION
     base_url: str = field(default="", repr=False)  # may hold user:password@ or ?api-key=: never in a repr
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT  # the longest silence allowed (client.http_timeout)
     retry: RetryPolicy = RetryPolicy()
     # Quiet notes known before asking (a reference not found, a value cut): shown under the answer, never sent.
     notes: tuple = ()

@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass, field
 
 from . import empty, errors, faults, known_secrets, options, replay, spend
-from .client import ClientCache, resolve_base_url
+from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
+from .defaults import LIST_TIMEOUT
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
 from .i18n import Text
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
@@ -38,6 +39,7 @@ class Answer:
     usage: object = None
     failure: errors.Failure | None = None
     refused: bool = False  # the text is the model's refusal (empty.settle), not an answer
+    thinking: str = ""  # the model's thinking (thinking.py): shown apart, never sent back, never in ``text``
     # Quiet plain-text lines shown under the answer (a model fallback, an adapted parameter,
     # a retirement date, spend...). Plain text: the views escape them.
     notes: list = field(default_factory=list)  # str, or i18n.Text shown in the view's language
@@ -136,11 +138,13 @@ class ChatSession:
             draft = Draft()
             failure = None
             try:
-                self._send(client, params, request.stream, draft, view, Throttle.for_view(view, throttle_interval))
+                self._send(client, params, request, draft, view, Throttle.for_view(view, throttle_interval))
             except KeyboardInterrupt:
                 answer.interrupted = True
             except Exception as exc:
-                failure = self._classify(exc, bool(draft.text), request, credentials, base_url)
+                # Thinking counts as an answer begun: the server is working (and billing), so it is never re-sent by itself.
+                begun = bool(draft.text or draft.thinking_size)
+                failure = self._classify(exc, begun, request, credentials, base_url)
                 resent = None if draft.text else self.adaptations.resend(failure, params, request, base_url, adapted)
                 if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
                     params, notes = resent
@@ -159,7 +163,7 @@ class ChatSession:
                     attempt -= 1
                     continue
                 delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
-                if failure.retried and not draft.text and request.retry.allows(attempt, waited, delay):
+                if failure.retried and not begun and request.retry.allows(attempt, waited, delay):
                     if self._wait(view, failure, delay, attempt, request):
                         waited += delay
                         failure = self.meter.again(answer, request, params)  # every resend is checked, retries too
@@ -171,6 +175,7 @@ class ChatSession:
 
         self.adaptations.settle(adapted, failure, params)  # a lesson refused again is not kept (params.py)
         answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
+        answer.thinking = draft.thinking
         answer.model = draft.model or request.model
         if failure is None and not answer.interrupted:
             failure = empty.settle(draft, answer, request.stream)  # no text: a refusal, or a failure that says why
@@ -335,11 +340,11 @@ class ChatSession:
             where = errors.BASE_URL_WHERE["config" if request.base_url else "environment"]
         return errors.Failure(errors.kind_named("base_url_scheme"), facts={"url_source": where, "suggested": suggested})
 
-    def _send(self, client, params, stream, draft, view, throttle) -> None:
-        if not stream:
-            whole_into(client, params, draft)
+    def _send(self, client, params, request, draft, view, throttle) -> None:
+        if not request.stream:
+            whole_into(client, params, draft, view)
             return
-        stream_into(client, params, draft, view, throttle)  # our SSE reader: one connection per endpoint
+        stream_into(client, params, draft, view, throttle, request.timeout)  # our SSE reader: one connection per endpoint
 
     def _wait(self, view, failure, delay, attempt, request) -> bool:
         """Count down to the next attempt; False when the user interrupted the wait."""
@@ -397,7 +402,9 @@ class ChatSession:
     def _fetch_models(self, request: ChatRequest) -> list[str]:
         client, credentials, base_url = self._connect(request)
         try:  # the raw page: a web page, or entries without ``id``, must not be a traceback (faults.model_ids)
-            return faults.model_ids(client.models.with_raw_response.list().http_response)
+            # A list comes at once or not at all: no model thinks here, so not the chat's long silence.
+            timeout = http_timeout(min(request.timeout, LIST_TIMEOUT))
+            return faults.model_ids(client.models.with_raw_response.list(timeout=timeout).http_response)
         except Exception as exc:
             self.last_failure = self._classify(exc, False, request, credentials, base_url)  # for %chat error
             raise ChatFailure(self.last_failure) from None

@@ -257,11 +257,12 @@ class Meter:
         """Count, price and describe ``answer`` (complete, cut off, interrupted or failed)."""
         answer.elapsed = time.monotonic() - ticket.started
         figures = figures_from(answer.usage)
-        answered = answer.text or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
+        thinking = getattr(answer, "thinking", "")  # generated and billed like the answer, though never part of it
+        answered = answer.text or thinking or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
         if figures is None and answered:
             # The stream stopped before its usage chunk: the prompt was still processed and the
             # partial answer generated, so they count, as an estimate.
-            figures = Figures(prompt=ticket.prompt_estimate, completion=estimate(answer.text), estimated=True)
+            figures = Figures(prompt=ticket.prompt_estimate, completion=estimate(answer.text + thinking), estimated=True)
         model = answer.model or params.get("model", "")
         replayed = bool(getattr(answer, "replayed", False))
         if figures is not None:

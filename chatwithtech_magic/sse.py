@@ -3,9 +3,11 @@
 Why not the SDK's ``Stream``: it stops at ``data: [DONE]`` and closes the response before
 the body's last chunk (the zero-length terminator) is read, so httpx cannot return the
 connection to its pool and every streamed cell pays a new TCP (and TLS) handshake. It also
-builds a pydantic model per chunk, which is most of the time of a long answer. Here the
-body is read to its real end, and each event is one ``json.loads`` applied to the ``Draft``.
-A non-streamed answer is one ``json.loads`` too, read as attributes like the SDK's models.
+builds a pydantic model per chunk, which is most of the time of a long answer. Here what
+follows ``[DONE]`` is read while it is at hand (the terminator, normally), never waited for,
+and each event is one ``json.loads`` applied to the ``Draft``. A non-streamed answer is one
+``json.loads`` too, read as attributes like the SDK's models, and so is a whole completion
+sent in reply to a streamed request.
 
 The SDK still builds and sends the request, and raises HTTP errors (``APIStatusError``
 subclasses) before any of the body is read. Failures while reading are raised the way
@@ -13,19 +15,27 @@ the SDK's ``Stream`` raises them, so ``errors.classify`` sees the same exception
 an ``{"error": ...}`` event -> a plain ``openai.APIError`` (no status), a dropped
 connection -> ``APIConnectionError``, a stall -> ``APITimeoutError``.
 
+Lines end with LF, CRLF or CR, and are framed incrementally up to ``MAX_LINE`` (``Events``).
 Lines that are not events are tolerated, as the SSE standard says: comments (``:``),
 ``id:``, ``retry:``, ``event:`` and unknown fields are ignored, an empty ``data:`` is
-skipped. An event whose data is not a JSON object is a broken stream: reading stops with
-a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
+skipped; but comments alone don't keep a silent stream alive past the timeout. Thinking
+(``reasoning_content``, ``reasoning``, ``<think>`` tags) goes to the draft's thinking, apart
+from the answer (thinking.py). An event whose data is not a JSON object is a broken stream:
+reading stops with a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
 Skipping it instead could silently drop a piece of the answer and still call it complete.
 """
 
 from __future__ import annotations
 
 import json
+import select
+import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
+from .framing import MAX_LINE, Events, events  # noqa: F401  (re-exported)
 from .stream import take_whole
+from .thinking import thinking_of
 
 # How much of a malformed event is quoted in the failure message.
 QUOTE = 80
@@ -71,100 +81,207 @@ def post(client, params: dict):
     return client.post("/chat/completions", body=params, cast_to=object, stream=bool(params.get("stream")), options=_UNREAD)
 
 
-def stream_into(client, params: dict, draft, view, throttle) -> None:
-    """Send the streamed request in ``params`` and read its answer into ``draft``."""
-    response = post(client, params)
-    try:
-        draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-        read_stream(response, draft, view, throttle)
-    finally:
-        response.close()  # on Ctrl-C too
+def stream_into(client, params: dict, draft, view, throttle, silence: float | None = None) -> None:
+    """Send the streamed request in ``params`` and read its answer into ``draft``.
+
+    ``silence``: the longest time without an event (``ChatMagics.timeout``); comments and
+    pings don't count, so a proxy's keep-alive drip can't hold a cell past it.
+    """
+    with waiting(view, params.get("model")):
+        response = post(client, params)
+        try:
+            draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
+            read_stream(response, draft, view, throttle, silence)
+        finally:
+            draft.settle()  # a held-back "<thi" is text after all; an unclosed <think> is thinking
+            response.close()  # on Ctrl-C too
 
 
-def whole_into(client, params: dict, draft) -> None:
-    """Send the non-streamed request in ``params`` and read its answer into ``draft``."""
+def whole_into(client, params: dict, draft, view=None) -> None:
+    """Send the non-streamed request in ``params`` and read its answer into ``draft`` (an event stream, if that is what comes)."""
     from .faults import check_completion
 
-    response = post(client, params)
+    with waiting(view, params.get("model")):
+        response = post(client, params)
+        try:
+            draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
+            body = _read_body(response)
+            if _is_events(response.http_response, body):  # a gateway that streams although not asked to
+                _take_events(body, draft, response.http_response.request)
+            else:
+                take_whole(check_completion(_whole(body)), draft)
+        finally:
+            draft.settle()
+            response.close()
+
+
+@contextmanager
+def waiting(view, model):
+    """The view's live "thinking · 0:12" line while no text has come (render/waiting.py); views without one: nothing."""
+    begin = getattr(view, "begin_wait", None)
+    if begin is None:
+        yield
+        return
+    begin(model if isinstance(model, str) else "")
     try:
-        draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-        take_whole(check_completion(read_whole(response)), draft)
+        yield
     finally:
-        response.close()
+        view.end_wait()
 
 
 def read_whole(response):
     """The JSON object of a non-streamed answer as a ``Record``; as the SDK does, a body that is not one comes back as text."""
+    return _whole(_read_body(response))
+
+
+def _read_body(response) -> bytes:
     import openai
 
     request = response.http_response.request
     timeouts, transport = _transport_errors()
     try:
-        body = response.http_response.read()
+        return response.http_response.read()
     except timeouts as err:
         raise openai.APITimeoutError(request=request) from err
     except transport as err:
         raise openai.APIConnectionError(request=request) from err
+
+
+def _is_events(http_response, body: bytes) -> bool:
+    content_type = http_response.headers.get("content-type", "").lower()
+    return "event-stream" in content_type or body.lstrip()[:5] == b"data:"
+
+
+class _Unseen:
+    """The view and throttle of an event stream read whole: nothing is shown until the answer is over."""
+
+    def update(self, text: str) -> None:
+        pass
+
+    def ready(self, length: int = 0) -> bool:
+        return False
+
+
+def _take_events(body: bytes, draft, request) -> None:
+    reader, unseen = Events(), _Unseen()
+    for data in reader.feed(body, request) + reader.end(request):
+        if data.startswith(b"[DONE]"):
+            break
+        apply(_load(data, request), draft, unseen, unseen, request)
+
+
+def _whole(body: bytes):
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
         return body.decode("utf-8", "replace")
     return record(value)
 
 
-def read_stream(response, draft, view, throttle) -> None:
-    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its end into ``draft``."""
+def read_stream(response, draft, view, throttle, silence: float | None = None, clock=time.monotonic) -> None:
+    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its ``[DONE]`` into ``draft``.
+
+    A gateway that ignores ``stream: true`` and answers with one JSON completion is read as
+    that completion (``_take_json``), whatever its content type says: a body with no event at all. After ``[DONE]`` only what is already at hand is read,
+    so the connection can be reused; anything slower closes it (``_finish_body``).
+    """
     import openai
 
-    request = response.http_response.request
-    from .faults import refuse_web_page
+    http_response = response.http_response
+    request = http_response.request
+    from .faults import check_completion, refuse_web_page
 
-    refuse_web_page(response.http_response)  # a 200 web page (captive portal) instead of events: faults.NotAnAnswer
+    refuse_web_page(http_response)  # a 200 web page (captive portal) instead of events: faults.NotAnAnswer
     timeouts, transport = _transport_errors()
-    done = False
+    chunks = iter(response.iter_bytes())
+    reader = Events()
+    last = clock()
     try:
-        for data in events(response.iter_bytes()):
-            if done:
-                continue  # nothing counts after [DONE]; the body is still read to its end
+        for block in chunks:
+            for data in reader.feed(block, request):
+                if data.startswith(b"[DONE]"):
+                    _finish_body(chunks, http_response, clock)
+                    return
+                apply(_load(data, request), draft, view, throttle, request)
+                last = clock()
+            if silence and clock() - last > silence:  # only comments for too long: a silence like any other
+                raise openai.APITimeoutError(request=request)
+        for data in reader.end(request):
             if data.startswith(b"[DONE]"):
-                done = True
-                continue
+                return
             apply(_load(data, request), draft, view, throttle, request)
+        if not reader.seen and reader.raw:  # no event at all, but a body: a whole JSON answer with another content type
+            _take_json(reader.raw, draft, view, throttle, request, check_completion)
     except timeouts as err:
-        if not done:
-            raise openai.APITimeoutError(request=request) from err
+        raise openai.APITimeoutError(request=request) from err
     except transport as err:
-        if not done:  # after [DONE] the answer is whole: a lost terminator costs only the connection
-            raise openai.APIConnectionError(request=request) from err
+        raise openai.APIConnectionError(request=request) from err
 
 
-def events(byte_chunks):
-    """The data of each Server-Sent Event in ``byte_chunks``, as bytes (``data:`` lines joined by LF)."""
-    pending = b""
-    data: list[bytes] = []
-    for block in byte_chunks:
-        if pending:
-            block = pending + block
-        lines = block.split(b"\n")
-        pending = lines.pop()  # an unfinished line waits for the next block
-        for line in lines:
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            if not line:  # a blank line ends the event
-                if data:
-                    yield b"\n".join(data)
-                    data = []
-            elif line.startswith(b"data:"):
-                value = line[5:]
-                data.append(value[1:] if value.startswith(b" ") else value)
-            # comments (":..."), id:, retry:, event: and unknown fields carry nothing we use
-    if pending.rstrip(b"\r").startswith(b"data:"):
-        value = pending.rstrip(b"\r")[5:]
-        data.append(value[1:] if value.startswith(b" ") else value)
-    if data:  # a body that ends without the final blank line still delivers its last event
-        yield b"\n".join(data)
+def _take_json(body: bytes, draft, view, throttle, request, check_completion) -> None:
+    """A whole completion in reply to a streamed request: shown as the answer, with its usage."""
+    value = _whole(body)
+    error = getattr(value, "error", None)
+    if error is not None:  # {"error": {...}} with a 200: as an error event would be
+        apply({"error": error.model_dump() if isinstance(error, Record) else error}, draft, view, throttle, request)
+    take_whole(check_completion(value), draft)
+    if draft.thinking and hasattr(view, "think"):
+        view.think(draft.thinking)
+    if draft.text:
+        view.update(draft.text)
+
+
+# After [DONE]: how much more of the body is read to let the connection be reused, and how long
+# to wait for it. The terminator normally comes with [DONE] or right after it; a proxy that pings
+# after [DONE] (seen: ": ping" every second) is cut off instead of holding the cell.
+AFTER_DONE_BYTES = 64 * 1024
+AFTER_DONE_WAIT = 0.05
+AFTER_DONE_TOTAL = 0.25
+
+
+def _finish_body(chunks, http_response, clock) -> None:
+    """Read what is left of a finished stream while it is at hand; else leave it (the response is closed)."""
+    deadline, read = clock() + AFTER_DONE_TOTAL, 0
+    while read <= AFTER_DONE_BYTES and clock() < deadline and _at_hand(http_response):
+        try:
+            read += len(next(chunks))
+        except StopIteration:
+            return  # the body's real end: the connection goes back to the pool
+        except Exception:
+            return  # the answer is whole; a broken tail costs only the connection
+
+
+def _at_hand(http_response) -> bool:
+    """Whether more of the body can be read without waiting: parsed-ahead bytes, or bytes arriving very soon."""
+    if _parser_buffer(http_response):
+        return True
+    stream = getattr(http_response, "extensions", {}).get("network_stream")
+    try:
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return False
+        pending = getattr(sock, "pending", None)  # TLS: bytes already decrypted
+        if pending is not None and pending():
+            return True
+        return bool(select.select([sock], [], [], AFTER_DONE_WAIT)[0])
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False
+
+
+def _parser_buffer(http_response) -> bytes:
+    """Bytes the HTTP/1.1 parser (h11) has received but not handed on: often the body's terminator.
+
+    Internals of httpx/httpcore, read defensively: where they differ, only the socket decides.
+    """
+    try:
+        stream = http_response.stream._stream._httpcore_stream
+        stream = getattr(stream, "_stream", stream)  # the pool's wrapper around the connection's stream
+        data = stream._connection._h11_state.trailing_data[0]
+        return data if isinstance(data, (bytes, bytearray)) else b""
+    except Exception:
+        return b""
 
 
 def _load(data: bytes, request) -> dict | None:
@@ -209,10 +326,16 @@ def apply(chunk: dict | None, draft, view, throttle, request=None) -> None:
             continue
         delta = choice.get("delta")
         if delta and isinstance(delta, dict):
+            thinking = thinking_of(delta)
+            if thinking:
+                draft.add_thinking(thinking)
             content = delta.get("content")
             if content and isinstance(content, str):
-                draft.add(content)
-                if throttle.ready(draft.size):
+                draft.add_content(content)  # <think>…</think> at its start is thinking (thinking.py)
+            if (thinking or content) and throttle.ready(draft.size + draft.thinking_size):
+                if draft.thinking_size and hasattr(view, "think"):
+                    view.think(draft.thinking)
+                if draft.size:
                     view.update(draft.text)
             refusal = delta.get("refusal")
             if refusal and isinstance(refusal, str):

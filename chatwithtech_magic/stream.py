@@ -110,10 +110,43 @@ class Draft:
     size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
     refusal_parts: list[str] = field(default_factory=list)
     tool_calls: list = field(default_factory=list)  # tool-call deltas, as attribute records
+    # The model's thinking (thinking.py): shown apart, never part of ``text``.
+    thinking_parts: list[str] = field(default_factory=list)
+    thinking_size: int = 0
+    splitter: object = None  # thinking.Splitter, made at the first content
 
     def add(self, text: str) -> None:
         self.parts.append(text)
         self.size += len(text)
+
+    def add_content(self, text: str) -> None:
+        """Content as a server sent it: ``<think>…</think>`` at its start is thinking, the rest the answer."""
+        if self.splitter is None:
+            from .thinking import Splitter
+
+            self.splitter = Splitter()
+        thinking, answer = self.splitter.feed(text)
+        if thinking:
+            self.add_thinking(thinking)
+        if answer:
+            self.add(answer)
+
+    def add_thinking(self, text: str) -> None:
+        self.thinking_parts.append(text)
+        self.thinking_size += len(text)
+
+    def settle(self) -> None:
+        """The stream is over (or stopped): what the splitter held back goes where it belongs."""
+        if self.splitter is not None:
+            thinking, answer = self.splitter.end()
+            if thinking:
+                self.add_thinking(thinking)
+            if answer:
+                self.add(answer)
+
+    @property
+    def thinking(self) -> str:
+        return "".join(self.thinking_parts)
 
     @property
     def text(self) -> str:
@@ -133,8 +166,14 @@ def take_whole(completion, draft: Draft) -> None:
     choice = completion.choices[0] if completion.choices else None
     message = getattr(choice, "message", None)
     content, refusal = getattr(message, "content", None), getattr(message, "refusal", None)
+    if message is not None:
+        from .thinking import thinking_of
+
+        thinking = thinking_of(message)
+        if thinking:
+            draft.add_thinking(thinking)
     if isinstance(content, str):
-        draft.add(content)
+        draft.add_content(content)
     if refusal and isinstance(refusal, str):
         draft.refusal_parts.append(refusal)
     finish = getattr(choice, "finish_reason", None)

@@ -162,7 +162,7 @@ def test_chinese_sentences_follow_each_other_without_a_space(shell, server, api_
         shell.run_line_magic("config", "ChatMagics.timeout = -1")
 
     assert str(refused.value).endswith("请使用0 到 2 之间的数。未发送任何请求。")
-    assert kept.stdout.strip().endswith("不可用：请使用大于 0、最多 3600 的秒数。它保持为 60.0。")
+    assert kept.stdout.strip().endswith("不可用：请使用大于 0、最多 3600 的秒数。它保持为 600.0。")
     assert server.requests == []
 
 

@@ -243,7 +243,7 @@ def test_a_setting_message_is_in_chinese_when_the_language_is_chinese(shell):
 
     _, cap = run(shell, "%config ChatMagics.timeout = -1")
 
-    assert "不可用" in cap.stdout and "60.0" in cap.stdout
+    assert "不可用" in cap.stdout and "600.0" in cap.stdout
 
 
 def test_a_request_out_of_range_from_plain_python_is_a_failure_and_sends_nothing(server, api_key):
@@ -590,7 +590,7 @@ def test_in_a_real_kernel_bad_settings_out_names_and_surrogates_give_one_line_me
 
     outputs = [cell.outputs for cell in nb.cells]
     config_text = "".join(o.get("text", "") for o in outputs[1])
-    assert "ChatMagics.timeout = -1" in config_text and "It stays 60.0" in config_text
+    assert "ChatMagics.timeout = -1" in config_text and "It stays 600.0" in config_text
     for index, words in ((2, "--out get_ipython would overwrite"), (5, "nan is not allowed")):
         [line] = outputs[index]  # IPython shows a UsageError as one line on stderr
         assert line.output_type == "stream" and line.text.startswith("UsageError: ") and words in line.text

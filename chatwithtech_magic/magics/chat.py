@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import Enum, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, observe, validate
 
 from .. import cell as cells
 from .. import options
-from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_WINDOW, REASONING_EFFORTS
+from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT, DEFAULT_WINDOW, REASONING_EFFORTS
 from ..i18n import Text, choose_language, sentences
 from .show import is_terminal, notice, show_failure
 
@@ -42,7 +42,10 @@ MSG = {
         "Reading the value of {placeholder} was interrupted (its __str__ raised KeyboardInterrupt). Nothing was sent.",
         "读取 {placeholder} 的值时被中断（其 __str__ 引发了 KeyboardInterrupt）。未发送任何内容。",
     ),
-    "interrupted_early": Text("Interrupted before any answer arrived; nothing was remembered.", "在收到任何回答之前已中断；未记录任何内容。"),
+    "interrupted_early": Text(
+        "Interrupted before any answer arrived, after {elapsed}; the request was ended and nothing was remembered.",
+        "在收到任何回答之前已中断（已等待 {elapsed}）；请求已结束，未记录任何内容。",
+    ),
     "bad_cache": Text(
         "CHATWITHTECH_CACHE is '{value}': use off, auto, record or replay. Nothing was sent.",
         "CHATWITHTECH_CACHE 为“{value}”：请使用 off、auto、record 或 replay。未发送任何请求。",
@@ -65,7 +68,10 @@ class ChatMagics(Magics):
     window = Int(DEFAULT_WINDOW, help="Window memory: how many past exchanges each request sends (1-50).").tag(config=True)
     system = Unicode("", help="System prompt sent with every request.").tag(config=True)
     base_url = Unicode("", help="API base URL; empty uses the connection's, then OPENAI_BASE_URL, then OpenAI.").tag(config=True)
-    timeout = Float(60.0, help="Seconds to wait for the server before giving up.").tag(config=True)
+    timeout = Float(DEFAULT_TIMEOUT, help="The longest silence allowed, in seconds: how long a model may think before its first token, or pause "
+                    "between two. Connecting has its own 10 s limit. A request that went silent is never sent again on its own.").tag(config=True)
+    show_thinking = Bool(True, help="Show a model's thinking (reasoning_content, reasoning, <think>) dimmed and folded above its answer. "
+                         "It is never part of the answer: not sent back, not in --out.").tag(config=True)
     retries = Int(3, help="Extra attempts after a rate limit, overload or network failure (quota errors: never).").tag(config=True)
     max_retry_wait = Float(60.0, help="Most seconds spent waiting between retries of one cell.").tag(config=True)
     retry_initial_delay = Float(1.0, help="First backoff in seconds when the server gives no retry hint.").tag(config=True)
@@ -325,7 +331,9 @@ class ChatMagics(Magics):
             if retake is None or not view.show_failure(answer, panel):
                 show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out, view, answer), panel)
         elif answer.interrupted and not answer.text:
-            notice(self.shell, MSG["interrupted_early"].get(self.lang), place)
+            from ..render.waiting import clock_text
+
+            notice(self.shell, MSG["interrupted_early"].get(self.lang, elapsed=clock_text(answer.elapsed or 0)), place)
         elif panel is not None:
             panel.close()  # resolved: the answer stands where the message was, the buttons go
         if out and (answer.text or panel is None):  # after a panel's Retry too, once it brings an answer
@@ -336,10 +344,13 @@ class ChatMagics(Magics):
         from ..render.answer import MarkdownView, TerminalView
 
         if is_terminal(self.shell):
-            return TerminalView(self.lang)
+            view = TerminalView(self.lang)
+            view.show_thinking = self.show_thinking
+            return view
         # Through a panel's button, the answer streams into the panel's message output (by display id).
         view = MarkdownView(self.lang, display=panel.place.display) if panel is not None else MarkdownView(self.lang)
         view.plain = fmt == "text"
+        view.show_thinking = self.show_thinking
         return view
 
     def _action_handler(self, prompt: str, request: ChatRequest, fmt: str, out: str | None = None, view=None, answer=None):

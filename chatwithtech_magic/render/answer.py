@@ -33,11 +33,37 @@ def waiting_text(failure, seconds: float, attempt: int, attempts: int, language:
     return RETRYING.get(language, title=title, seconds=f"{seconds:.0f}" if seconds >= 1 else f"{seconds:.1f}", attempt=attempt, attempts=attempts)
 
 
-def markdown_bundle(text: str, answer=None, language: str = "en") -> dict:
+THINKING = Text("Thinking", "思考过程")
+
+
+def thinking_block(thinking: str, language: str = "en", folded: bool = True) -> str:
+    """The model's thinking as a dimmed, collapsible block to put above the answer's Markdown ("" for none).
+
+    Text, never markup: escaped HTML on one line (a blank line would end the HTML block, and
+    the rest would be read as Markdown), with ``$`` and ``\\`` as entities and MathJax told to
+    keep out, so thinking about prices or TeX stays as written. Open while it streams alone,
+    folded once the answer comes.
+    """
+    if not thinking or not thinking.strip():
+        return ""
+    from .safe import html_text
+
+    body = html_text(thinking.strip("\n").replace("\r\n", "\n").replace("\r", "\n"))
+    body = body.replace("$", "&#36;").replace("\\", "&#92;").replace("`", "&#96;").replace("\n", "<br>")
+    opened = "" if folded else " open"
+    return (
+        f'<details class="chatwithtech-thinking"{opened}><summary>{html_text(THINKING.get(language))}</summary>'
+        f'<div class="tex2jax_ignore mathjax_ignore" style="opacity:0.65">{body}</div></details>\n\n'
+    )
+
+
+def markdown_bundle(text: str, answer=None, language: str = "en", thinking: str = "") -> dict:
     from .safe import literal_markdown, safe_markdown
 
     # The answer and the model's name come from a server: shown as text, never as HTML.
     markdown, plain = safe_markdown(text, close=True), text
+    if thinking:  # shown apart, above; never in the text/plain that stands for the answer
+        markdown = thinking_block(thinking, language, folded=bool(text)) + markdown
     if answer is not None:
         notes = []
         if not answer.complete and answer.text:
@@ -60,6 +86,7 @@ class MarkdownView:
     """Streams into one display, updated in place by ``display_id``."""
 
     plain = False  # ``-f text``: show the answer as plain text, not rendered Markdown
+    show_thinking = True  # ChatMagics.show_thinking
 
     def __init__(self, language: str = "en", display=None):
         if display is None:
@@ -69,25 +96,70 @@ class MarkdownView:
         self.answer_handle = None
         self.status_handle = None
         self.renders = 0
+        self.thinking = ""  # the thinking so far (``think``), shown above the answer
+        self.text = ""
+        self._ticker = None  # render/waiting.py, while no text has come
+        self.live_handle = None  # the output showing the live line; the answer takes it over
+        self.live_shown = False
 
     def _show(self, bundle: dict, metadata: dict | None = None) -> None:
         from .safe import plain_bundle
 
+        self._stop_ticker()
         self.renders += 1
         if self.plain:
             bundle = {"text/plain": bundle["text/plain"]}
         bundle = plain_bundle(bundle)  # text/plain is printed by consoles: never escape sequences
         extra = {"metadata": metadata} if metadata else {}  # provenance.py: what produced the answer
+        if self.answer_handle is None and self.live_handle is not None:
+            self.answer_handle, self.live_handle, self.live_shown = self.live_handle, None, False  # the line's place
         if self.answer_handle is None:
             self.answer_handle = self.display(bundle, raw=True, display_id=True, **extra)
         else:
             self.answer_handle.update(bundle, raw=True, **extra)
 
     def update(self, text: str) -> None:
-        bundle = markdown_bundle(text)
+        self.text = text
+        bundle = markdown_bundle(text, thinking=self.thinking if self.show_thinking else "", language=self.language)
         if not self.plain:  # while streaming, one copy of the text: the final render carries both
             bundle = {"text/markdown": bundle["text/markdown"]}
         self._show(bundle)
+
+    def think(self, thinking: str) -> None:
+        """The thinking so far; shown (above the answer) while no answer text has come, else with the next update."""
+        self.thinking = thinking
+        if self.show_thinking and not self.plain and not self.text:
+            self._show({"text/markdown": thinking_block(thinking, self.language, folded=False)})
+
+    # -- the live line while nothing has come (render/waiting.py) --
+    def begin_wait(self, model: str) -> None:
+        if self.answer_handle is not None or self._ticker is not None:
+            return  # a Retry over an answer on screen: that answer stays until the new text comes
+        from .waiting import Ticker
+
+        self._ticker = Ticker(lambda seconds: self._tick(model, seconds)).start()
+
+    def _tick(self, model: str, seconds: float) -> None:
+        from .waiting import waiting_line
+
+        bundle = {"text/plain": waiting_line(model, seconds, self.language)}
+        if self.live_handle is None:
+            self.live_handle = self.display(bundle, raw=True, display_id=True)
+        else:
+            self.live_handle.update(bundle, raw=True)
+        self.live_shown = True
+
+    def _stop_ticker(self) -> None:
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.stop()
+
+    def end_wait(self) -> None:
+        """No text came (a failure, Ctrl-C): the line goes; a saved notebook never keeps it."""
+        self._stop_ticker()
+        if self.live_shown and self.live_handle is not None:
+            self.live_handle.update({"text/plain": ""}, raw=True)
+            self.live_shown = False
 
     def waiting(self, failure, seconds, attempt, attempts) -> None:
         from .safe import plain_bundle
@@ -101,17 +173,65 @@ class MarkdownView:
             self.status_handle.update(bundle, raw=True)
 
     def finish(self, answer) -> None:
+        self.end_wait()
         if answer.text or self.answer_handle is not None:
-            self._show(markdown_bundle(answer.text, answer, self.language), getattr(answer, "metadata", None))
+            thinking = getattr(answer, "thinking", "") if self.show_thinking else ""
+            self._show(markdown_bundle(answer.text, answer, self.language, thinking), getattr(answer, "metadata", None))
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class TerminalView(TextView):
-    """Plain text as it streams, with retry countdowns on stderr."""
+    """Plain text as it streams, with retry countdowns, the live line and the thinking on stderr."""
+
+    show_thinking = True
 
     def __init__(self, language: str = "en", out=None, err=None):
         super().__init__(out)
         self.err = err or sys.stderr
         self.language = language
+        self._ticker = None
+        self.thought = 0  # characters of thinking written so far
+
+    def begin_wait(self, model: str) -> None:
+        # One line redrawn in place on a terminal; a pipe or a log file gets nothing (it would be noise).
+        if self._ticker is not None or self.shown or self.thought or not _is_tty(self.err):
+            return
+        from .waiting import Ticker, waiting_line
+
+        def tick(seconds):
+            self.err.write("\r" + visible(waiting_line(model, seconds, self.language, terminal=True)) + "\x1b[K")
+            self.err.flush()
+
+        self._ticker = Ticker(tick).start()
+
+    def end_wait(self) -> None:
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.stop()
+            self.err.write("\r\x1b[K")  # the line goes: the text takes its place
+            self.err.flush()
+
+    def think(self, thinking: str) -> None:
+        self.end_wait()
+        if not self.show_thinking or len(thinking) <= self.thought:
+            return
+        new, self.thought = thinking[self.thought :], len(thinking)
+        dim = _is_tty(self.err) and not os.environ.get("NO_COLOR")
+        self.err.write(f"\x1b[2m{visible(new)}\x1b[0m" if dim else visible(new))
+        self.err.flush()
+
+    def update(self, text: str) -> None:
+        self.end_wait()
+        if self.thought and not self.shown and text:
+            self.err.write("\n\n")  # the thinking ends; the answer starts on its own line
+            self.err.flush()
+        super().update(text)
 
     def waiting(self, failure, seconds, attempt, attempts) -> None:
         # A terminal redraws one line with \r; a pipe or a log file gets whole lines, or they run together.
@@ -127,6 +247,9 @@ class TerminalView(TextView):
         self.err.flush()
 
     def finish(self, answer) -> None:
+        self.end_wait()
+        if not self.thought and getattr(answer, "thinking", "") and not self.shown:
+            self.think(answer.thinking)  # a whole (or replayed) answer: its thinking first, as it streams live
         self.update(answer.text)
         if answer.text:
             self.out.write("\n")

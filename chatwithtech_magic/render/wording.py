@@ -44,8 +44,8 @@ FORM_STEPS = {
         "更正上方的基础 URL（兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾），然后再次点击“保存并测试”。",
     ),
     "timeout": Text(
-        "Press Save & test again, or raise the limit with %config ChatMagics.timeout = 120.",
-        "再次点击“保存并测试”，或用 %config ChatMagics.timeout = 120 提高时限。",
+        "Press Save & test again, or allow a longer silence with %config ChatMagics.timeout = 1200.",
+        "再次点击“保存并测试”，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
     ),
 }
 
@@ -77,8 +77,8 @@ TERMINAL_STEPS = {
         "检查网络和基础 URL（OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后重新运行该单元格。",
     ),
     "timeout": Text(
-        "Run the cell again, or raise the limit with %config ChatMagics.timeout = 120.",
-        "重新运行该单元格，或用 %config ChatMagics.timeout = 120 提高时限。",
+        "Run the cell again, or allow a longer silence with %config ChatMagics.timeout = 1200.",
+        "重新运行该单元格，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
     ),
     "stream_interrupted": Text("Run the cell again to ask again.", "重新运行该单元格以再次提问。"),
     "path_not_found": Text(

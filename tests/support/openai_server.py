@@ -177,6 +177,19 @@ class Reply:
     finish_reason: str | None = "stop"
     usage: bool | dict = True
     model: str | None = None  # the model name the server reports (default: the one requested)
+    # A model that thinks: ``think`` seconds of silence after the response headers, before the first
+    # token (``ping``: a ": ping" comment every so many seconds meanwhile, as some proxies send);
+    # ``reasoning`` streamed first as thinking deltas in the field ``reasoning_field``
+    # ("reasoning_content": DeepSeek, LiteLLM; "reasoning": vLLM, Ollama, OpenRouter), and sent in
+    # the whole message too.
+    think: float = 0.0
+    ping: float = 0.0
+    reasoning: list[str] | None = None
+    reasoning_field: str = "reasoning_content"
+    # A gateway that ignores ``stream: true`` and answers with one JSON completion; or that streams
+    # although the request did not ask for it.
+    ignore_stream: bool = False
+    stream_anyway: bool = False
 
 
 @dataclass
@@ -214,6 +227,10 @@ class StreamDrop:
 
     text: str = "Partial answer"
     delay: float = 0.0
+    reasoning: list[str] | None = None  # thinking streamed first (see ``Reply``)
+    reasoning_field: str = "reasoning_content"
+    think: float = 0.0
+    ping: float = 0.0
 
 
 @dataclass
@@ -235,6 +252,8 @@ class Events:
 
     events: list
     done: bool = True
+    delay: float = 0.0  # seconds before each event
+    after_done: list = field(default_factory=list)  # raw strings sent after [DONE] (a proxy's pings), ``delay`` apart
 
 
 # --------------------------------------------------------------------------- error factories
@@ -766,8 +785,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if chunks is None:
                 chunks = _split(text)
             usage = _usage(response.usage, body, text, len(chunks))
-            if not stream:
+            if (not stream and not response.stream_anyway) or response.ignore_stream:
+                self._wait(response.think)
                 message = {"role": "assistant", "content": text, "refusal": None}
+                if response.reasoning:
+                    message[response.reasoning_field] = "".join(response.reasoning)
                 obj = {
                     "id": cid,
                     "object": "chat.completion",
@@ -782,7 +804,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     obj["usage"] = usage
                 self._send_json(200, obj)
                 return
-            self._stream(cid, created, model, chunks, response.delay, include_usage and usage is not None)
+            self._stream(cid, created, model, chunks, response.delay, include_usage and usage is not None, response)
             if response.finish_reason is not None:
                 self._wait(response.delay)
                 self._event(_chunk_obj(cid, created, model, {}, response.finish_reason, include_usage))
@@ -805,27 +827,45 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
 
         if isinstance(response, StreamDrop):
-            self._stream(cid, created, model, _split(response.text), response.delay, include_usage)
+            self._stream(cid, created, model, _split(response.text), response.delay, include_usage, response)
             self._drop()
             return
 
         if isinstance(response, Events):
             self._start(200, "text/event-stream; charset=utf-8")
             for event in response.events:
+                self._wait(response.delay)
                 if isinstance(event, str):
                     self._chunk(event.encode())
                 else:
                     self._event({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model, **event})
             if response.done:
                 self._event("[DONE]")
+            for extra in response.after_done:
+                self._wait(response.delay)
+                self._chunk(extra.encode())
             self._end_chunks()
             return
 
 
-    def _stream(self, cid, created, model, chunks, delay, include_usage):
+    def _think(self, reply: "Reply | None") -> None:
+        """A model's silence before its first token: nothing at all, or only ": ping" comments."""
+        if reply is None or reply.think <= 0:
+            return
+        end = time.monotonic() + reply.think
+        while (left := end - time.monotonic()) > 0:
+            self._wait(min(left, reply.ping) if reply.ping > 0 else left)
+            if reply.ping > 0 and end - time.monotonic() > 0:
+                self._chunk(b": ping\n\n")
+
+    def _stream(self, cid, created, model, chunks, delay, include_usage, reply=None):
         self._start(200, "text/event-stream; charset=utf-8")
+        self._think(reply)
         self._event(_chunk_obj(cid, created, model, {"role": "assistant", "content": "", "refusal": None}, None,
                                include_usage))
+        for piece in (reply.reasoning or []) if reply is not None else []:
+            self._wait(delay)
+            self._event(_chunk_obj(cid, created, model, {"content": None, reply.reasoning_field: piece}, None, include_usage))
         for piece in chunks:
             self._wait(delay)
             self._event(_chunk_obj(cid, created, model, {"content": piece}, None, include_usage))
