@@ -46,11 +46,11 @@ def parse(text: str) -> datetime.datetime | None:
         text += "T12:00:00"
     try:
         when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC (9999-12-31T23:59-01:00)
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return when.astimezone(datetime.timezone.utc)
 
 
 @contextlib.contextmanager

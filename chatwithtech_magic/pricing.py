@@ -140,14 +140,14 @@ def highest(figures: Figures | None) -> Decimal | None:
 
 
 def _highest_rates(genai_prices) -> tuple[Decimal, Decimal]:
-    from datetime import datetime, timezone
+    from . import clock
 
     from genai_prices.types import ModelPrice, TieredPrices
 
     found = {"input_mtok": Decimal(0), "output_mtok": Decimal(0)}
     provider = genai_prices.data_snapshot.get_snapshot().find_provider(None, PROVIDER, None)
     for model in provider.models:
-        prices = model.prices if isinstance(model.prices, ModelPrice) else model.get_prices(datetime.now(timezone.utc))
+        prices = model.prices if isinstance(model.prices, ModelPrice) else model.get_prices(clock.now())
         for key, highest_yet in found.items():
             value = getattr(prices, key, None)
             if isinstance(value, TieredPrices):

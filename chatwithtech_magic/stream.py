@@ -126,6 +126,8 @@ class Draft:
 
             self.splitter = Splitter()
         thinking, answer = self.splitter.feed(text)
+        if self.splitter.took_back:  # a lone </think>: all the content so far, split at it, replaces the answer
+            self.parts, self.size = [], 0
         if thinking:
             self.add_thinking(thinking)
         if answer:

@@ -32,18 +32,30 @@ class Splitter:
     """Content in, ``(thinking, answer)`` out, chunk by chunk; ``end()`` flushes what was held back.
 
     States: ``start`` (leading blank space and a possible opening tag are held), ``thinking``
-    (inside the tags; a possible closing-tag prefix is held), ``gap`` (blank space right after
-    the closing tag is dropped), ``answer`` (everything passes through).
+    (inside the tags; a possible closing-tag prefix is held), ``gap`` (blank lines right after
+    the closing tag are dropped; the first line's indentation stays, it may open a code block),
+    ``answer`` (everything passes through).
+
+    A closing tag with no opening one: DeepSeek-R1's and Qwen3's chat templates put ``<think>`` in
+    the *prompt*, so a server without a reasoning parser streams ``thinking…</think>\n\nanswer``.
+    What came before such a closer was thinking after all: ``took_back`` is then set, and the
+    caller moves the answer it has so far to the thinking (``stream.Draft.add_content``). Only
+    once, only for the first closer, and not inside a code fence (an answer about the tags).
     """
 
     def __init__(self):
         self.state = "start"
         self.held = ""
         self.closer = ""
+        self.opened = False  # an opening tag was seen: a later closer is the answer's own text
+        self.took_back = False  # the last ``feed`` found a lone closer (see the class's docstring)
+        self._answered = ""  # the answer passed on so far, while a lone closer may still come
+        self._watching = True
 
     def feed(self, text: str) -> tuple[str, str]:
+        self.took_back = False
         if self.state == "answer":
-            return "", text
+            return self._lone_closer(text)
         self.held += text
         thinking = answer = ""
         if self.state == "start":
@@ -55,8 +67,8 @@ class Splitter:
                 if any(tag.startswith(body) for tag in TAGS):
                     return "", ""  # "<thi": the next chunk decides
                 self.state, answer, self.held = "answer", self.held, ""
-                return "", answer
-            self.state, self.closer, self.held = "thinking", TAGS[opener], body[len(opener):]
+                return self._lone_closer(answer)
+            self.state, self.closer, self.held, self.opened = "thinking", TAGS[opener], body[len(opener):], True
         if self.state == "thinking":
             end = self.held.find(self.closer)
             if end < 0:
@@ -66,11 +78,37 @@ class Splitter:
             thinking, self.held = self.held[:end], self.held[end + len(self.closer):]
             self.state = "gap"
         if self.state == "gap":
-            rest = self.held.lstrip()
-            self.held = ""
-            if rest:
-                self.state, answer = "answer", rest
+            answer = _after_blank_lines(self.held)
+            if answer:
+                self.state, self.held = "answer", ""
         return thinking, answer
+
+    def _lone_closer(self, text: str) -> tuple[str, str]:
+        """Pass the answer on, watching for a closing tag that was never opened (the class's docstring).
+
+        On finding one, ``(thinking, answer)`` are the whole content so far split at it: the caller
+        replaces what it holds. Each chunk is searched only where a tag could newly end (linear time).
+        """
+        if self.opened or not self._watching:
+            return "", text
+        start = max(0, len(self._answered) - 9)  # a tag cut across chunks: "</thi" + "nk>"
+        self._answered += text
+        window = self._answered[start:]
+        found = min(((window.find(tag), tag) for tag in (*TAGS.values(), "```") if tag in window), default=None)
+        if found is None:
+            if len(self._answered) > _WATCH_LIMIT:  # a long answer: a closer now would be its own text
+                self._watching, self._answered = False, ""
+            return "", text
+        at, tag = start + found[0], found[1]
+        seen, self._watching, self._answered = self._answered, False, ""
+        if tag == "```":  # an answer with code: the tags in it are text
+            return "", text
+        self.took_back = True
+        thinking, rest = seen[:at], seen[at + len(tag):]
+        answer = _after_blank_lines(rest)
+        self.state, self.held = ("answer", "") if answer else ("gap", rest)
+        return thinking, answer
+
 
     def end(self) -> tuple[str, str]:
         """What was held back: text after all when it never became a tag; thinking when the tag was never closed."""
@@ -81,6 +119,23 @@ class Splitter:
         if self.state == "thinking":
             return held, ""
         return "", ""
+
+
+# How much answer is watched for a lone closing tag: thinking that long before it is unusual, and the
+# watched text is a second copy of the answer.
+_WATCH_LIMIT = 1 << 20
+
+
+def _after_blank_lines(text: str) -> str:
+    """``text`` without the blank lines it starts with, keeping the first line's own indentation
+    (``    x = 1`` opens a code block); "" while it is blank space only (the next chunk decides).
+    Spaces on the closing tag's own line go."""
+    body = text.lstrip()
+    if not body:
+        return ""
+    lead = text[: len(text) - len(body)]
+    newline = max(lead.rfind("\n"), lead.rfind("\r"))
+    return text[newline + 1 :] if newline >= 0 else body
 
 
 def _partial_suffix(text: str, tag: str) -> int:

@@ -140,9 +140,10 @@ class MarkdownView:
         self._ticker = Ticker(lambda seconds: self._tick(model, seconds)).start()
 
     def _tick(self, model: str, seconds: float) -> None:
+        from .safe import plain_bundle
         from .waiting import waiting_line
 
-        bundle = {"text/plain": waiting_line(model, seconds, self.language)}
+        bundle = plain_bundle({"text/plain": waiting_line(model, seconds, self.language)})  # a listed model's name
         if self.live_handle is None:
             self.live_handle = self.display(bundle, raw=True, display_id=True)
         else:
