@@ -40,7 +40,7 @@ class Splitter:
     the *prompt*, so a server without a reasoning parser streams ``thinking…</think>\n\nanswer``.
     What came before such a closer was thinking after all: ``took_back`` is then set, and the
     caller moves the answer it has so far to the thinking (``stream.Draft.add_content``). Only
-    once, only for the first closer, and not inside a code fence (an answer about the tags).
+    once, only for the first closer, and not after a code fence or an opening tag (an answer about the tags).
     """
 
     def __init__(self):
@@ -94,14 +94,14 @@ class Splitter:
         start = max(0, len(self._answered) - 9)  # a tag cut across chunks: "</thi" + "nk>"
         self._answered += text
         window = self._answered[start:]
-        found = min(((window.find(tag), tag) for tag in (*TAGS.values(), "```") if tag in window), default=None)
+        found = min(((window.find(tag), tag) for tag in (*TAGS.values(), *TAGS, "```") if tag in window), default=None)
         if found is None:
             if len(self._answered) > _WATCH_LIMIT:  # a long answer: a closer now would be its own text
                 self._watching, self._answered = False, ""
             return "", text
         at, tag = start + found[0], found[1]
         seen, self._watching, self._answered = self._answered, False, ""
-        if tag == "```":  # an answer with code: the tags in it are text
+        if tag not in TAGS.values():  # an answer with code, or one that writes an opening tag: its tags are text
             return "", text
         self.took_back = True
         thinking, rest = seen[:at], seen[at + len(tag):]
