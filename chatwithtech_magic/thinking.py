@@ -91,7 +91,7 @@ class Splitter:
         """
         if self.opened or not self._watching:
             return "", text
-        start = max(0, len(self._answered) - 9)  # a tag cut across chunks: "</thi" + "nk>"
+        start = max(0, len(self._answered) - _LOOKBACK)  # a tag cut across chunks: "</thi" + "nk>"
         self._answered += text
         window = self._answered[start:]
         found = min(((window.find(tag), tag) for tag in (*TAGS.values(), *TAGS, "```") if tag in window), default=None)
@@ -124,6 +124,7 @@ class Splitter:
 # How much answer is watched for a lone closing tag: thinking that long before it is unusual, and the
 # watched text is a second copy of the answer.
 _WATCH_LIMIT = 1 << 20
+_LOOKBACK = max(len(tag) for tag in (*TAGS, *TAGS.values())) - 1
 
 
 def _after_blank_lines(text: str) -> str:
