@@ -18,9 +18,9 @@ from typing import Any, Mapping, Sequence
 
 from .cell import Placeholder, substitute
 from .credentials import redact
+from .defaults import DEFAULT_MAX_VALUE_CHARS
 from .i18n import Text
 
-DEFAULT_MAX_VALUE_CHARS = 4000
 TRACEBACK_CHARS = 3000  # a deep traceback's middle says little; its head and tail say where and what
 FRAME_ROWS = 10
 FRAME_COLUMNS = 20
