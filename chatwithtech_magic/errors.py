@@ -32,8 +32,9 @@ from .catalog import (  # noqa: F401  (re-exported: errors.py is where the packa
     ErrorKind,
     Kind,
 )
-from .credentials import SOURCE_LABELS, redact
+from .credentials import SOURCE_LABELS
 from .i18n import Counted, Text
+from .masking import redact
 
 # How often a failure was retried, said as a sentence: "It was retried 0 times" read like a bug.
 NOT_RETRIED = Text("It was not retried.", "未重试。")

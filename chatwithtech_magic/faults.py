@@ -127,7 +127,7 @@ def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str
 
 def classify_other(exc: BaseException, base_url: str = "", secrets: tuple = ()) -> errors.Failure:
     """Any exception that is not ``openai.APIError``, as a catalog failure (never raised further)."""
-    from .credentials import redact
+    from .masking import redact
 
     proxy = proxy_for(base_url) if base_url else None
     message = redact(_first_line(str(exc)) or type(exc).__name__, *secrets, url=base_url)  # proxy passwords, URL keys too

@@ -13,8 +13,9 @@ from . import empty, errors, faults, known_secrets, options, replay, spend
 from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
 from .defaults import LIST_TIMEOUT
-from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
+from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, usable_key
 from .i18n import Text
+from .masking import redact_fields
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
 from .account_models import OncePerCell
 from .params import Adaptations, Tried, build

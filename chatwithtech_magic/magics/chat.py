@@ -66,7 +66,7 @@ class ChatMagics(Magics):
     def __init__(self, shell=None, session=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self._session = session
-        self._cell_errors = None  # notebook_context.ErrorLog, made at the first failing cell
+        self._cell_errors = None  # error_log.ErrorLog, made at the first failing cell
         self._parsed: dict = {}  # (line, magic) -> the options it gave (see _parse)
 
     @property
@@ -181,11 +181,11 @@ class ChatMagics(Magics):
             self._place_code(answer.text)
         return None
 
-    # -- the notebook as context (notebook_context.py; the hook is registered in magics/__init__.py) --
+    # -- the notebook as context (placeholders.py, error_log.py; the hook is registered in magics/__init__.py) --
     @property
     def cell_errors(self):
         if self._cell_errors is None:
-            from ..notebook_context import ErrorLog
+            from ..error_log import ErrorLog
 
             self._cell_errors = ErrorLog()
         return self._cell_errors
@@ -205,7 +205,7 @@ class ChatMagics(Magics):
         """The prompt with {name} and {In[n]}-style references filled in, and notes on what was not found or cut."""
         if literal or "{" not in cell:  # no placeholder: nothing to fill, and no import of the filler (~5 ms, first cell)
             return cell.strip("\n"), []
-        from ..notebook_context import fill
+        from ..placeholders import fill
         from .context import notebook
 
         filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)

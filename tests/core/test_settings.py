@@ -11,7 +11,7 @@ from IPython.utils.capture import capture_output
 
 from chatwithtech_magic import defaults, options
 from chatwithtech_magic.magics.chat import ChatMagics
-from chatwithtech_magic.notebook_context import Filled
+from chatwithtech_magic.placeholders import Filled
 from chatwithtech_magic.request import ChatRequest
 from chatwithtech_magic.retry import RetryPolicy
 from chatwithtech_magic.settings import BY_NAME, RANGES, SETTINGS, expected
