@@ -129,3 +129,15 @@ def test_a_bad_value_assigned_in_python_is_refused_the_same_way(shell):
         magics.cache = "sometimes"
     assert magics.cache == "off"
     assert cap.stdout == "ChatMagics.cache = 'sometimes' is not allowed: use one of off, auto, record, replay. It stays 'off'.\n"
+
+
+def test_a_bad_value_in_ipython_config_is_refused_when_the_magics_start_and_the_default_stays(shell):
+    from traitlets.config import Config
+
+    with capture_output() as cap:
+        magics = ChatMagics(shell=shell, config=Config({"ChatMagics": {"timeout": -5.0, "language": "fr"}}))
+    assert (magics.timeout, magics.language) == (600.0, "auto")
+    assert sorted(cap.stdout.splitlines()) == [
+        "ChatMagics.language = 'fr' is not allowed: use one of auto, en, zh. It stays 'auto'.",
+        "ChatMagics.timeout = -5.0 is not allowed: use a number of seconds above 0, at most 3600. It stays 600.0.",
+    ]
