@@ -1,4 +1,5 @@
-"""Which values a setting or a cell option may take: one table, read by ``%config`` and by ``%%chat``.
+"""Which values a setting or a cell option may take, read by ``%config`` and by ``%%chat``; the ranges
+themselves are rows of the table of settings (settings.py).
 
 A value out of range must never cost a request, and must never reach the SDK, where ``nan``
 or a negative timeout becomes a ``ValueError`` traceback. The traits (``ChatMagics.timeout``)
