@@ -24,6 +24,48 @@ QUOTA_HELP = "https://help.openai.com/en/articles/6891831-error-code-429-you-exc
 SET_KEY, RETRY, SWITCH_MODEL, RESET = "set_key", "retry", "switch_model", "reset"
 
 
+class Kind:
+    """Every kind of failure, by name. The package compares and names kinds through these, never as
+    typed-out strings; the values are what ``data-kind``, ``%chat error`` and the notebooks show."""
+
+    MISSING_KEY = "missing_key"
+    MALFORMED_KEY = "malformed_key"
+    INVALID_API_KEY = "invalid_api_key"
+    ORGANIZATION = "organization"
+    MODEL_NOT_FOUND = "model_not_found"
+    RATE_LIMIT = "rate_limit"
+    INSUFFICIENT_QUOTA = "insufficient_quota"
+    CREDIT_BALANCE_EXHAUSTED = "credit_balance_exhausted"
+    ORGANIZATION_SPEND_LIMIT_EXCEEDED = "organization_spend_limit_exceeded"
+    PROJECT_SPEND_LIMIT_EXCEEDED = "project_spend_limit_exceeded"
+    ORGANIZATION_USAGE_LIMIT_EXCEEDED = "organization_usage_limit_exceeded"
+    IP_NOT_AUTHORIZED = "ip_not_authorized"
+    MODEL_RETIRED = "model_retired"
+    PARAMETER_REFUSED = "parameter_refused"
+    OVERLOADED = "overloaded"
+    CONTEXT_LENGTH = "context_length"
+    CELL_TOO_LARGE = "cell_too_large"
+    BUDGET_REACHED = "budget_reached"
+    BASE_URL_SCHEME = "base_url_scheme"
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    CONNECT_TIMEOUT = "connect_timeout"
+    GATEWAY = "gateway"
+    STREAM_INTERRUPTED = "stream_interrupted"
+    REPLAY_MISS = "replay_miss"
+    ANSWERS_FILE_UNSAFE = "answers_file_unsafe"
+    PATH_NOT_FOUND = "path_not_found"
+    REGION = "region"
+    REQUEST_REFUSED = "request_refused"
+    BAD_HEADER = "bad_header"
+    NOT_JSON = "not_json"
+    PROXY = "proxy"
+    BAD_SETTING = "bad_setting"
+    UNEXPECTED = "unexpected"
+    EMPTY_ANSWER = "empty_answer"
+    STREAM_FAILED = "stream_failed"
+
+
 @dataclass(frozen=True)
 class ErrorKind:
     kind: str
@@ -44,7 +86,7 @@ CATALOG: dict[str, ErrorKind] = {
     k.kind: k
     for k in (
         _kind(
-            "missing_key",
+            Kind.MISSING_KEY,
             Text("No API key is set", "尚未设置 API 密钥"),
             Text(
                 "There is no key for connection '{connection}' in this session, the keyring or OPENAI_API_KEY. No request was sent.",
@@ -58,7 +100,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
-            "malformed_key",
+            Kind.MALFORMED_KEY,
             Text("The API key contains characters a key cannot have", "API 密钥包含密钥中不可能出现的字符"),
             Text(
                 "The key {masked_key} (from {key_source}) has a space, line break or non-ASCII character ({message}) in it, usually picked up while copying it. No request was sent.",
@@ -72,7 +114,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
-            "invalid_api_key",
+            Kind.INVALID_API_KEY,
             Text("The API key was rejected", "API 密钥被拒绝"),
             Text(
                 "The server did not accept the key {masked_key} (from {key_source}). It may be mistyped, revoked or for another account.",
@@ -87,7 +129,7 @@ CATALOG: dict[str, ErrorKind] = {
             links=((Text("API keys page", "API 密钥页面"), KEYS_URL),),
         ),
         _kind(
-            "organization",
+            Kind.ORGANIZATION,
             Text("The organization ID is the problem", "组织 ID 有问题"),
             Text("{organization_refused}", "{organization_refused}"),  # errors.py: with an organization set, or none
             Text(
@@ -98,7 +140,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
-            "model_not_found",
+            Kind.MODEL_NOT_FOUND,
             Text("Model {model} is not available", "模型 {model} 不可用"),
             Text(
                 "The model does not exist, or this account has no access to it.",
@@ -112,7 +154,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SWITCH_MODEL,),
         ),
         _kind(
-            "rate_limit",
+            Kind.RATE_LIMIT,
             Text("Rate limit reached", "已达到速率限制"),
             Text(
                 "Too many requests or tokens per minute for this account. {retried_waited}",
@@ -127,7 +169,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "insufficient_quota",
+            Kind.INSUFFICIENT_QUOTA,
             Text("You exceeded your current quota", "您已超过当前配额"),
             Text(
                 "The API is paid, and this account has no credits left (or no billing set up). Retrying cannot help, so nothing was retried.",
@@ -152,28 +194,28 @@ CATALOG: dict[str, ErrorKind] = {
             )
             for name, title, why_en, why_zh, step in (
                 (
-                    "credit_balance_exhausted",
+                    Kind.CREDIT_BALANCE_EXHAUSTED,
                     Text("Your credit balance is used up", "您的信用余额已用完"),
                     "This account's prepaid credits are used up.",
                     "此账户的预付信用点已用完。",
                     Text("Buy credits (or turn on auto-recharge) on the billing page.", "在结算页面购买信用点（或开启自动充值）。"),
                 ),
                 (
-                    "organization_spend_limit_exceeded",
+                    Kind.ORGANIZATION_SPEND_LIMIT_EXCEEDED,
                     Text("The organization's spend limit is reached", "已达到组织的支出上限"),
                     "The organization has spent its monthly budget.",
                     "该组织已用完本月预算。",
                     Text("An owner can raise the organization's limit on the limits page, or wait for next month.", "组织所有者可以在限额页面提高上限，或等待下个月。"),
                 ),
                 (
-                    "project_spend_limit_exceeded",
+                    Kind.PROJECT_SPEND_LIMIT_EXCEEDED,
                     Text("The project's spend limit is reached", "已达到项目的支出上限"),
                     "The key's project has spent its budget.",
                     "该密钥所属项目已用完预算。",
                     Text("A project owner can raise the project's budget in its settings, or use a key of another project.", "项目所有者可以在项目设置中提高预算，或改用其他项目的密钥。"),
                 ),
                 (
-                    "organization_usage_limit_exceeded",
+                    Kind.ORGANIZATION_USAGE_LIMIT_EXCEEDED,
                     Text("The organization's usage limit is reached", "已达到组织的用量上限"),
                     "The organization has reached the usage limit of its tier.",
                     "该组织已达到其等级的用量上限。",
@@ -182,7 +224,7 @@ CATALOG: dict[str, ErrorKind] = {
             )
         ),
         _kind(
-            "ip_not_authorized",
+            Kind.IP_NOT_AUTHORIZED,
             Text("This network's IP address is not allowed for the key", "此网络的 IP 地址不允许使用该密钥"),
             Text(
                 "The key {masked_key} works, but its project only accepts requests from listed IP addresses, and this machine's is not one. The server said: {message}",
@@ -196,7 +238,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
-            "model_retired",
+            Kind.MODEL_RETIRED,
             Text("{model} was shut down on {shutdown}", "{model} 已于 {shutdown} 停用"),
             Text(
                 "OpenAI retired this model; requests to it now fail. Its successor is {successor}.",
@@ -210,7 +252,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SWITCH_MODEL,),
         ),
         _kind(
-            "parameter_refused",
+            Kind.PARAMETER_REFUSED,
             Text("{model} does not accept {param}", "{model} 不接受 {param}"),
             Text("The server said: {message}", "服务器返回：{message}"),
             Text(
@@ -219,7 +261,7 @@ CATALOG: dict[str, ErrorKind] = {
             ),
         ),
         _kind(
-            "overloaded",
+            Kind.OVERLOADED,
             Text("The server is overloaded", "服务器当前超载"),
             Text(
                 "The model's servers are busy or had an internal error. {retried_waited}",
@@ -231,7 +273,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "context_length",
+            Kind.CONTEXT_LENGTH,
             Text("The conversation is too long for {model}", "对话对 {model} 来说太长了"),
             Text(
                 "The earlier exchanges plus this cell exceed the model's context window.",
@@ -244,7 +286,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SWITCH_MODEL, RESET),
         ),
         _kind(  # spend.py: the system prompt and the cell alone don't fit the model's context window
-            "cell_too_large",
+            Kind.CELL_TOO_LARGE,
             Text("This cell is too long for {model}", "此单元格对 {model} 来说太长了"),
             Text(
                 "It comes to about {cell_tokens} tokens (an estimate), and {model} takes {context_window} tokens in all, "
@@ -258,7 +300,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SWITCH_MODEL,),
         ),
         _kind(  # spend.py: ChatMagics.budget would be crossed
-            "budget_reached",
+            Kind.BUDGET_REACHED,
             Text("This cell would go over the session's {budget} budget", "此单元格将超出本会话 {budget} 的预算"),
             Text(
                 "This session has spent {spent} so far, and this cell would cost {cell_cost} ({estimate}). "
@@ -276,7 +318,7 @@ CATALOG: dict[str, ErrorKind] = {
             links=((Text("Usage", "用量"), USAGE_URL), (Text("Billing", "结算"), BILLING_URL)),
         ),
         _kind(  # session.py: a base URL without http:// or https:// (localhost:11434/v1), before any request
-            "base_url_scheme",
+            Kind.BASE_URL_SCHEME,
             Text("The base URL {base_url} does not start with http:// or https://", "基础 URL {base_url} 不是以 http:// 或 https:// 开头"),
             Text(
                 "Without http:// (or https://) no request can reach it, so none was sent. It comes from {url_source}.",
@@ -285,7 +327,7 @@ CATALOG: dict[str, ErrorKind] = {
             Text("Write it as {suggested} there, then run the cell again.", "请在那里把它写成 {suggested}，然后重新运行单元格。"),
         ),
         _kind(
-            "connection",
+            Kind.CONNECTION,
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
             Text(
                 "The connection failed: {reason}. {retried}",
@@ -299,7 +341,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(  # the server had the request and went silent: it may be working (and billing), so never re-sent on its own
-            "timeout",
+            Kind.TIMEOUT,
             Text("{base_url} went silent", "{base_url} 长时间没有响应"),
             Text(
                 "The server accepted the request, then sent nothing for {timeout} s (ChatMagics.timeout, the longest "
@@ -314,7 +356,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(  # the request never left: retried like any connection failure
-            "connect_timeout",
+            Kind.CONNECT_TIMEOUT,
             Text("Can't reach {base_url}", "无法连接 {base_url}"),
             Text(
                 "No connection could be made in time; the request was not sent. It was retried {attempts} times.",
@@ -328,7 +370,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "gateway",
+            Kind.GATEWAY,
             Text("The server returned an error page: {summary}", "服务器返回了错误页面：{summary}"),
             Text(
                 "A proxy or gateway in front of {base_url} failed, rather than the API itself. {retried}",
@@ -339,7 +381,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "stream_interrupted",
+            Kind.STREAM_INTERRUPTED,
             Text("The answer was cut off", "回答被中断"),
             Text(
                 "The stream stopped before the answer was complete. The partial answer above is kept and marked incomplete.",
@@ -349,7 +391,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(  # replay.py: CHATWITHTECH_CACHE=replay (a user's CI) and nothing recorded for this request
-            "replay_miss",
+            Kind.REPLAY_MISS,
             Text("No recorded answer for this cell", "此单元格没有录制的回答"),
             Text(
                 "Recorded answers are being replayed, so nothing was sent. {summary} holds no answer for the cell that "
@@ -365,7 +407,7 @@ CATALOG: dict[str, ErrorKind] = {
             ),
         ),
         _kind(  # replay.py + safe_file.py: the answers file is a link, a device, a folder, or too large
-            "answers_file_unsafe",
+            Kind.ANSWERS_FILE_UNSAFE,
             Text("The recorded answers file can't be used", "无法使用录制回答文件"),
             Text(
                 "{summary} {message}, so it was neither read nor written, and nothing was sent. Such a file can come with "
@@ -379,7 +421,7 @@ CATALOG: dict[str, ErrorKind] = {
             ),
         ),
         _kind(  # errors.py: a 404 on the path itself, e.g. FastAPI's {"detail": "Not Found"} or OpenAI's "Invalid URL"
-            "path_not_found",
+            Kind.PATH_NOT_FOUND,
             Text("Nothing at {path} on {base_url} (HTTP 404)", "{base_url} 上没有 {path}（HTTP 404）"),
             Text(
                 "The server has no such path; it said: {message}. The base URL {base_url} is probably wrong: "
@@ -394,7 +436,7 @@ CATALOG: dict[str, ErrorKind] = {
             ),
         ),
         _kind(
-            "region",
+            Kind.REGION,
             Text("Not available in your region", "您所在的地区不受支持"),
             Text("The server said: {message}", "服务器返回：{message}"),
             Text(
@@ -403,7 +445,7 @@ CATALOG: dict[str, ErrorKind] = {
             ),
         ),
         _kind(
-            "request_refused",
+            Kind.REQUEST_REFUSED,
             Text("The request was refused (HTTP {status})", "请求被拒绝（HTTP {status}）"),
             Text("The server said: {message}", "服务器返回：{message}"),
             Text(
@@ -414,7 +456,7 @@ CATALOG: dict[str, ErrorKind] = {
         ),
         # -- failures outside the SDK's exceptions (faults.py) and answers with no text (answers.py)
         _kind(
-            "bad_header",
+            Kind.BAD_HEADER,
             Text("The {reason} ID contains characters an HTTP header cannot carry", "{reason} ID 含有 HTTP 请求头无法携带的字符"),
             Text(
                 "It has a space, line break or non-ASCII character ({message}) in it, usually picked up while copying it. No request was sent.",
@@ -427,7 +469,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(SET_KEY,),
         ),
         _kind(
-            "not_json",
+            Kind.NOT_JSON,
             Text("The answer from {base_url} is not an API response", "{base_url} 的响应不是 API 响应"),
             Text(
                 "What came back: {summary}. A Wi-Fi login page (captive portal), a proxy or a web app answered instead of an OpenAI-compatible API.",
@@ -440,7 +482,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "proxy",
+            Kind.PROXY,
             Text("The proxy {proxy} can't be used", "无法使用代理 {proxy}"),
             Text(
                 "Requests to {base_url} go through this proxy (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY), and it failed: {message}",
@@ -453,13 +495,13 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "bad_setting",
+            Kind.BAD_SETTING,
             Text("A setting is out of range", "有一项设置超出范围"),
             Text("{message}", "{message}"),
             Text("Fix the cell's option or the %config setting and run the cell again.", "修正单元格选项或 %config 设置，然后重新运行单元格。"),
         ),
         _kind(
-            "unexpected",
+            Kind.UNEXPECTED,
             Text("Something went wrong inside chatwithtech_magic", "chatwithtech_magic 内部出错"),
             Text(
                 "{exception}: {message}. The cell and the conversation are as they were.",
@@ -472,7 +514,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "empty_answer",
+            Kind.EMPTY_ANSWER,
             Text("The model sent no text", "模型没有返回任何文本"),
             Text(
                 "The answer ended (finish reason: {message}) without any text: {reason}. Nothing was added to the conversation.",
@@ -482,7 +524,7 @@ CATALOG: dict[str, ErrorKind] = {
             actions=(RETRY,),
         ),
         _kind(
-            "stream_failed",
+            Kind.STREAM_FAILED,
             Text("The server reported an error instead of an answer", "服务器返回了错误，而不是回答"),
             Text("The server said: {message}", "服务器返回：{message}"),
             Text("Press Retry in a moment.", "请稍后点击“重试”。"),
@@ -512,31 +554,31 @@ FACTS = ("cell_tokens", "context_window", "spent", "budget", "cell_cost", "estim
 
 # Lookup tables, most specific first: body code, then body type, then HTTP status.
 BY_CODE = {
-    "invalid_api_key": "invalid_api_key",
-    "credit_balance_exhausted": "credit_balance_exhausted",
-    "organization_spend_limit_exceeded": "organization_spend_limit_exceeded",
-    "project_spend_limit_exceeded": "project_spend_limit_exceeded",
-    "organization_usage_limit_exceeded": "organization_usage_limit_exceeded",
-    "unsupported_parameter": "parameter_refused",
-    "unsupported_value": "parameter_refused",
-    "invalid_organization": "organization",
-    "mismatched_organization": "organization",
-    "no_organization": "organization",
-    "model_not_found": "model_not_found",
-    "rate_limit_exceeded": "rate_limit",
-    "slow_down": "rate_limit",
-    "insufficient_quota": "insufficient_quota",
-    "server_is_overloaded": "overloaded",
-    "server_error": "overloaded",
-    "context_length_exceeded": "context_length",
-    "unsupported_country_region_territory": "region",
+    "invalid_api_key": Kind.INVALID_API_KEY,
+    "credit_balance_exhausted": Kind.CREDIT_BALANCE_EXHAUSTED,
+    "organization_spend_limit_exceeded": Kind.ORGANIZATION_SPEND_LIMIT_EXCEEDED,
+    "project_spend_limit_exceeded": Kind.PROJECT_SPEND_LIMIT_EXCEEDED,
+    "organization_usage_limit_exceeded": Kind.ORGANIZATION_USAGE_LIMIT_EXCEEDED,
+    "unsupported_parameter": Kind.PARAMETER_REFUSED,
+    "unsupported_value": Kind.PARAMETER_REFUSED,
+    "invalid_organization": Kind.ORGANIZATION,
+    "mismatched_organization": Kind.ORGANIZATION,
+    "no_organization": Kind.ORGANIZATION,
+    "model_not_found": Kind.MODEL_NOT_FOUND,
+    "rate_limit_exceeded": Kind.RATE_LIMIT,
+    "slow_down": Kind.RATE_LIMIT,
+    "insufficient_quota": Kind.INSUFFICIENT_QUOTA,
+    "server_is_overloaded": Kind.OVERLOADED,
+    "server_error": Kind.OVERLOADED,
+    "context_length_exceeded": Kind.CONTEXT_LENGTH,
+    "unsupported_country_region_territory": Kind.REGION,
 }
 BY_TYPE = {
-    "insufficient_quota": "insufficient_quota",
-    "server_error": "overloaded",
-    "service_unavailable_error": "overloaded",
-    "rate_limit_error": "rate_limit",
-    "requests": "rate_limit",
-    "tokens": "rate_limit",
+    "insufficient_quota": Kind.INSUFFICIENT_QUOTA,
+    "server_error": Kind.OVERLOADED,
+    "service_unavailable_error": Kind.OVERLOADED,
+    "rate_limit_error": Kind.RATE_LIMIT,
+    "requests": Kind.RATE_LIMIT,
+    "tokens": Kind.RATE_LIMIT,
 }
-BY_STATUS = {401: "invalid_api_key", 403: "request_refused", 404: "request_refused", 429: "rate_limit"}
+BY_STATUS = {401: Kind.INVALID_API_KEY, 403: Kind.REQUEST_REFUSED, 404: Kind.REQUEST_REFUSED, 429: Kind.RATE_LIMIT}

@@ -2,7 +2,7 @@
 
 Only ``{identifier}`` whose name exists in the namespace is replaced, and the notebook
 references ``{In[n]}``, ``{Out[n]}``, ``{Err[n]}`` (their values come from
-``notebook_context``). Everything else -- code with braces, f-strings, dict literals,
+``placeholders``). Everything else -- code with braces, f-strings, dict literals,
 ``{undefined}``, ``{{escaped}}`` -- is sent exactly as written, and nothing here ever raises.
 """
 
@@ -41,7 +41,7 @@ def substitute(text: str, value_of: Callable[[Placeholder], str | None]) -> str:
 
 
 def interpolate(text: str, namespace: dict) -> str:
-    """Plain ``{name}`` interpolation (the notebook references need ``notebook_context.fill``)."""
+    """Plain ``{name}`` interpolation (the notebook references need ``placeholders.fill``)."""
 
     def value_of(placeholder: Placeholder) -> str | None:
         if placeholder.index is not None or placeholder.name not in namespace:

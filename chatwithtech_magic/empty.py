@@ -21,7 +21,7 @@ def settle(draft, answer, stream: bool) -> errors.Failure | None:
     """Fill ``answer`` from a ``draft`` that ended without an error; the failure to show, if any."""
     if draft.text:
         if stream and draft.finish_reason is None:
-            return errors.Failure(errors.kind_named("stream_interrupted"), message="the stream ended without a finish reason")
+            return errors.Failure(errors.kind_named(errors.Kind.STREAM_INTERRUPTED), message="the stream ended without a finish reason")
         return None
     refusal = getattr(draft, "refusal", "")
     if refusal:
@@ -33,4 +33,4 @@ def settle(draft, answer, stream: bool) -> errors.Failure | None:
     if getattr(draft, "tool_calls", None) and finish in (None, "stop"):
         finish = "tool_calls"
     reason = finish if finish in errors.REASONS else ("no_choices" if finish is None else "stop")
-    return errors.Failure(errors.kind_named("empty_answer"), message=finish or "none", reason=reason)
+    return errors.Failure(errors.kind_named(errors.Kind.EMPTY_ANSWER), message=finish or "none", reason=reason)

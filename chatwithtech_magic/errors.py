@@ -30,9 +30,11 @@ from .catalog import (  # noqa: F401  (re-exported: errors.py is where the packa
     SWITCH_MODEL,
     USAGE_URL,
     ErrorKind,
+    Kind,
 )
-from .credentials import SOURCE_LABELS, redact
+from .credentials import SOURCE_LABELS
 from .i18n import Counted, Text
+from .masking import redact
 
 # How often a failure was retried, said as a sentence: "It was retried 0 times" read like a bug.
 NOT_RETRIED = Text("It was not retried.", "未重试。")
@@ -183,7 +185,7 @@ def classify(exc: BaseException, *, partial: bool = False, secrets: tuple = ()) 
         summary = redact(summarize_page(body, status), *secrets)  # a page may echo the key too
         message = summary
     name = _kind_name(exc, status, code, error_type, body, message, partial)
-    facts = {"path": _path_of(exc)} if name == "path_not_found" else {}
+    facts = {"path": _path_of(exc)} if name == Kind.PATH_NOT_FOUND else {}
     return Failure(
         kind=CATALOG[name],
         status=status,
@@ -217,29 +219,29 @@ def _refused_param(param, message: str) -> str | None:
 def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
     exc_names = {cls.__name__ for cls in type(exc).__mro__}
     if partial:
-        return "stream_interrupted"  # an error event mid-stream, or a drop after text arrived
+        return Kind.STREAM_INTERRUPTED  # an error event mid-stream, or a drop after text arrived
     if status is None and "APIError" in exc_names and "APIConnectionError" not in exc_names:
-        return "stream_failed"  # an error event before any text: there is no partial answer to keep
+        return Kind.STREAM_FAILED  # an error event before any text: there is no partial answer to keep
     if status == 200:
-        return "not_json"  # APIResponseValidationError: a 200 whose body is not a chat completion
+        return Kind.NOT_JSON  # APIResponseValidationError: a 200 whose body is not a chat completion
     if "APITimeoutError" in exc_names:
-        return "timeout"
+        return Kind.TIMEOUT
     if "APIConnectionError" in exc_names:
-        return "connection"
+        return Kind.CONNECTION
     if code in BY_CODE:
         return BY_CODE[code]
     if error_type in BY_TYPE:
         return BY_TYPE[error_type]
     if status is not None and status >= 500:
-        return "gateway" if not isinstance(body, dict) else "overloaded"
+        return Kind.GATEWAY if not isinstance(body, dict) else Kind.OVERLOADED
     if status == 404 and "model" in str(message).lower():
-        return "model_not_found"  # e.g. Ollama and vLLM say "model ... not found" without a code
+        return Kind.MODEL_NOT_FOUND  # e.g. Ollama and vLLM say "model ... not found" without a code
     if status == 404 and code is None:
-        return "path_not_found"  # the path itself: a wrong base URL (a missing or doubled /v1), not the cell's options
+        return Kind.PATH_NOT_FOUND  # the path itself: a wrong base URL (a missing or doubled /v1), not the cell's options
     if status == 403 and "region" in str(message).lower():
-        return "region"
+        return Kind.REGION
     if status == 401 and _IP_NOT_AUTHORIZED.search(str(message)):
-        return "ip_not_authorized"
+        return Kind.IP_NOT_AUTHORIZED
     if status == 400 and _UNRECOGNIZED_ARG.search(str(message)):
-        return "parameter_refused"  # Azure and some gateways: no code, just the argument's name
-    return BY_STATUS.get(status, "request_refused")
+        return Kind.PARAMETER_REFUSED  # Azure and some gateways: no code, just the argument's name
+    return BY_STATUS.get(status, Kind.REQUEST_REFUSED)

@@ -102,18 +102,18 @@ def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str
     "refused the connection or its name did not resolve" is wrong for a dead proxy or for a
     connection that never got going, so the cause chain decides: a proxy in use is named.
     """
-    if failure.kind.kind not in ("connection", "timeout"):
+    if failure.kind.kind not in (errors.Kind.CONNECTION, errors.Kind.TIMEOUT):
         return failure
     names = {type(e).__name__ for e in _chain(exc)}
     text = " ".join(str(e) for e in _chain(exc))
     proxy = proxy_for(base_url)
     failure.proxy = proxy or ""
-    if failure.kind.kind == "timeout":
+    if failure.kind.kind == errors.Kind.TIMEOUT:
         if names & _NOT_SENT:  # connecting, or waiting for a pooled connection: the request never left
-            failure.kind = errors.kind_named("connect_timeout")
+            failure.kind = errors.kind_named(errors.Kind.CONNECT_TIMEOUT)
         return failure
     if proxy:
-        failure.kind = errors.kind_named("proxy")
+        failure.kind = errors.kind_named(errors.Kind.PROXY)
         causes = [str(e) for e in _chain(exc)][1:]
         failure.message = _first_line(causes[-1] if causes else text) or failure.message
     elif "gaierror" in names or "Name or service not known" in text or "nodename nor servname" in text:
@@ -127,22 +127,22 @@ def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str
 
 def classify_other(exc: BaseException, base_url: str = "", secrets: tuple = ()) -> errors.Failure:
     """Any exception that is not ``openai.APIError``, as a catalog failure (never raised further)."""
-    from .credentials import redact
+    from .masking import redact
 
     proxy = proxy_for(base_url) if base_url else None
     message = redact(_first_line(str(exc)) or type(exc).__name__, *secrets, url=base_url)  # proxy passwords, URL keys too
     if isinstance(exc, NotAnAnswer):
         summary = redact(errors.summarize_page(exc.body or "", exc.status), *secrets) if (exc.body or "").strip() else ""
-        failure = errors.Failure(errors.kind_named("not_json"), status=exc.status, summary=summary or f"HTTP {exc.status}",
+        failure = errors.Failure(errors.kind_named(errors.Kind.NOT_JSON), status=exc.status, summary=summary or f"HTTP {exc.status}",
                                  message=summary or "empty body")
     elif isinstance(exc, json.JSONDecodeError):
-        failure = errors.Failure(errors.kind_named("not_json"), status=200, summary=message, message=message)
+        failure = errors.Failure(errors.kind_named(errors.Kind.NOT_JSON), status=200, summary=message, message=message)
     elif isinstance(exc, ImportError) and "socks" in str(exc).lower():
-        failure = errors.Failure(errors.kind_named("proxy"), message="SOCKS needs the socksio package: pip install socksio")
+        failure = errors.Failure(errors.kind_named(errors.Kind.PROXY), message="SOCKS needs the socksio package: pip install socksio")
     elif proxy and (isinstance(exc, ValueError) or type(exc).__name__ == "InvalidURL") and not isinstance(exc, UnicodeError):
-        failure = errors.Failure(errors.kind_named("proxy"), message=message)  # a malformed proxy URL
+        failure = errors.Failure(errors.kind_named(errors.Kind.PROXY), message=message)  # a malformed proxy URL
     else:
-        failure = errors.Failure(errors.kind_named("unexpected"), message=message)
+        failure = errors.Failure(errors.kind_named(errors.Kind.UNEXPECTED), message=message)
     failure.proxy = proxy or ""
     failure.exception = type(exc).__name__
     return failure

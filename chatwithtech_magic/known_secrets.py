@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .credentials import CredentialStore, redact
+from .credentials import CredentialStore
+from .masking import redact
 from .urls import hide_url, mask_url, url_secrets
 
 # Environment variables that may hold a secret the session uses (the SDK reads the same names).

@@ -36,15 +36,15 @@ def retiring_notes(model: str) -> list[Text]:
 
 def mark_retired(failure: errors.Failure, model: str) -> None:
     """A 404 for a model past its shutdown date: the panel says so, with the date and the live successor."""
-    if failure.kind.kind == "model_not_found" and models.status(model) == "retired":
-        failure.kind = errors.kind_named("model_retired")
+    if failure.kind.kind == errors.Kind.MODEL_NOT_FOUND and models.status(model) == "retired":
+        failure.kind = errors.kind_named(errors.Kind.MODEL_RETIRED)
         failure.shutdown = models.shutdown(model).isoformat()
         failure.successor = models.successor(model) or "—"
 
 
 def suggestions(failure: errors.Failure, model: str, available: list[str] | None) -> list[str]:
     """Models that fit: a larger window after an overflow; after a 404, the successor, then live chat models."""
-    if failure.kind.kind == "context_length":
+    if failure.kind.kind == errors.Kind.CONTEXT_LENGTH:
         match = _LIMIT.search(failure.message or "")
         return models.larger_context(model, available, int(match.group(1)) if match else None)[:3]
     return models.suggest_after_not_found(model, available)

@@ -1,4 +1,5 @@
-"""Which values a setting or a cell option may take: one table, read by ``%config`` and by ``%%chat``.
+"""Which values a setting or a cell option may take, read by ``%config`` and by ``%%chat``; the ranges
+themselves are rows of the table of settings (settings.py).
 
 A value out of range must never cost a request, and must never reach the SDK, where ``nan``
 or a negative timeout becomes a ``ValueError`` traceback. The traits (``ChatMagics.timeout``)
@@ -9,31 +10,9 @@ with the same message. No IPython and no ``openai`` here: the magics import this
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
-from .defaults import WINDOW_RANGE
 from .i18n import Text, sentences
-
-
-class Range(NamedTuple):  # a NamedTuple, not a dataclass: this module is imported at %load_ext
-    low: float | None = None  # None: unbounded
-    high: float | None = None
-    low_open: bool = False  # True: the low end itself is refused (a timeout of 0 can never be met)
-    text: Text = Text("", "")  # what a valid value looks like, for the message
-
-
-RANGES: dict[str, Range] = {
-    "temperature": Range(0, 2, text=Text("a number from 0 to 2", "0 到 2 之间的数")),
-    # 0 leaves the limit to the model, for the trait and for a cell's --max-tokens alike.
-    "max_tokens": Range(0, None, text=Text("a whole number, 0 or more (0 leaves it to the model)", "大于等于 0 的整数（0 表示由模型决定）")),
-    "window": Range(*WINDOW_RANGE, text=Text(f"a whole number from {WINDOW_RANGE[0]} to {WINDOW_RANGE[1]}", f"{WINDOW_RANGE[0]} 到 {WINDOW_RANGE[1]} 之间的整数")),
-    "timeout": Range(0, 3600, low_open=True, text=Text("a number of seconds above 0, at most 3600", "大于 0、最多 3600 的秒数")),
-    "retries": Range(0, 20, text=Text("a whole number from 0 to 20", "0 到 20 之间的整数")),
-    "max_retry_wait": Range(0, 3600, text=Text("a number of seconds from 0 to 3600", "0 到 3600 之间的秒数")),
-    "retry_initial_delay": Range(0, 600, text=Text("a number of seconds from 0 to 600", "0 到 600 之间的秒数")),
-    "render_interval": Range(0, None, text=Text("a number of seconds, 0 or more", "大于等于 0 的秒数")),  # a huge one: render once, at the end
-    "budget": Range(0, None, text=Text("an amount in US dollars, 0 or more (0: no cap)", "大于等于 0 的美元金额（0 表示不设上限）")),
-}
+from .settings import RANGES, Range  # noqa: F401 (re-exported): the ranges are written in the table of settings
 
 OUT_OF_RANGE = Text("{option} = {value} is not allowed: use {expected}.", "{option} = {value} 不可用：请使用{expected}。")
 EMPTY_MODEL = Text("{option} needs a model name; it is empty.", "{option} 需要一个模型名称，但它是空的。")

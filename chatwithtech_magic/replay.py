@@ -25,11 +25,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import clock, errors, safe_file
-from .credentials import redact
+from .masking import redact
+from .defaults import CACHE_MODES as MODES
 from .i18n import Text
 from .urls import mask_url
 
-MODES = ("off", "auto", "record", "replay")
 ENV = "CHATWITHTECH_CACHE"
 FILENAME = "chatwithtech_answers.jsonl"
 FORMAT = 1

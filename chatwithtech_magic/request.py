@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 
 from .conversation import DEFAULT_WINDOW, Conversation
 from .credentials import DEFAULT_CONNECTION
-from .defaults import DEFAULT_MODEL, DEFAULT_TIMEOUT
+from .defaults import DEFAULT_CACHE, DEFAULT_MODEL, DEFAULT_TIMEOUT
 from .params import Compat, build, family
 from .retry import RetryPolicy
 
@@ -32,7 +32,7 @@ class ChatRequest:
     # Quiet notes known before asking (a reference not found, a value cut): shown under the answer, never sent.
     notes: tuple = ()
     # Recorded answers (replay.py): off | auto | record | replay, and --refresh (ask again, record anew).
-    cache: str = "off"
+    cache: str = DEFAULT_CACHE
     refresh: bool = False
 
     def but(self, **changes) -> "ChatRequest":

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .defaults import DEFAULT_MAX_RETRY_WAIT, DEFAULT_RETRIES, DEFAULT_RETRY_INITIAL_DELAY
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s)", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -19,9 +21,9 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 4  # requests in all, the first included
-    max_total_wait: float = 60.0  # seconds spent waiting across all retries
-    initial_delay: float = 1.0  # backoff when the server gives no hint
+    max_attempts: int = DEFAULT_RETRIES + 1  # requests in all, the first included
+    max_total_wait: float = DEFAULT_MAX_RETRY_WAIT  # seconds spent waiting across all retries
+    initial_delay: float = DEFAULT_RETRY_INITIAL_DELAY  # backoff when the server gives no hint
 
     def allows(self, attempt: int, waited: float, delay: float) -> bool:
         return attempt < self.max_attempts and waited + delay <= self.max_total_wait

@@ -13,8 +13,9 @@ from . import empty, errors, faults, known_secrets, options, replay, spend
 from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
 from .defaults import LIST_TIMEOUT
-from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, redact_fields, usable_key
+from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, usable_key
 from .i18n import Text
+from .masking import redact_fields
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
 from .account_models import OncePerCell
 from .params import Adaptations, Tried, build
@@ -277,7 +278,7 @@ class ChatSession:
         """
         from . import models
 
-        if failure.kind.kind not in ("model_not_found", "model_retired") or not request.model_is_default:
+        if failure.kind.kind not in (errors.Kind.MODEL_NOT_FOUND, errors.Kind.MODEL_RETIRED) or not request.model_is_default:
             return None
         try:
             chosen = models.fallback(request.model, self.list_models(request))
@@ -307,19 +308,19 @@ class ChatSession:
         base_url = resolve_base_url(credentials, request.base_url)
         problem = options.request_problem(request)
         if problem:  # out of range: never sent (the magics check first; plain Python lands here)
-            raise ChatFailure(self._fill(errors.Failure(errors.kind_named("bad_setting"), message=problem), request, credentials, base_url, suggest=False))
+            raise ChatFailure(self._fill(errors.Failure(errors.kind_named(errors.Kind.BAD_SETTING), message=problem), request, credentials, base_url, suggest=False))
         unreachable = self._base_url_problem(credentials, request, base_url)
         if unreachable is not None:  # no http:// or https://: said before any request, never "a network problem"
             raise ChatFailure(self._fill(unreachable, request, credentials, base_url, suggest=False))
         if credentials is None:
-            raise ChatFailure(self._fill(errors.Failure(errors.kind_named("missing_key")), request, None, base_url))
+            raise ChatFailure(self._fill(errors.Failure(errors.kind_named(errors.Kind.MISSING_KEY)), request, None, base_url))
         credentials, problem = usable_key(credentials)
         if problem:
-            failure = errors.Failure(errors.kind_named("malformed_key"), message=problem)
+            failure = errors.Failure(errors.kind_named(errors.Kind.MALFORMED_KEY), message=problem)
             raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
         header = faults.header_problem(credentials)
         if header:  # like a malformed key: it can't go into a header, and it is not a network failure
-            failure = errors.Failure(errors.kind_named("bad_header"), reason=header[0], message=header[1])
+            failure = errors.Failure(errors.kind_named(errors.Kind.BAD_HEADER), reason=header[0], message=header[1])
             raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
         try:
             client = self.clients.get(credentials, base_url, request.timeout)
@@ -338,7 +339,7 @@ class ChatSession:
             where = errors.BASE_URL_WHERE["connection"].fill(connection=request.connection)
         else:
             where = errors.BASE_URL_WHERE["config" if request.base_url else "environment"]
-        return errors.Failure(errors.kind_named("base_url_scheme"), facts={"url_source": where, "suggested": suggested})
+        return errors.Failure(errors.kind_named(errors.Kind.BASE_URL_SCHEME), facts={"url_source": where, "suggested": suggested})
 
     def _send(self, client, params, request, draft, view, throttle) -> None:
         if not request.stream:
@@ -379,7 +380,7 @@ class ChatSession:
             failure.key_source = credentials.source
             failure.organization = credentials.organization
         lifecycle.mark_retired(failure, request.model)
-        if suggest and failure.kind.kind in ("model_not_found", "model_retired", "context_length"):
+        if suggest and failure.kind.kind in (errors.Kind.MODEL_NOT_FOUND, errors.Kind.MODEL_RETIRED, errors.Kind.CONTEXT_LENGTH):
             failure.suggestions = self._suggest(failure, request)
         # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix;
         # and the base URL's own secrets (user:password@, ?api-key=) as urls.mask_url shows them.

@@ -26,7 +26,7 @@ _SECRET_NAMES = frozenset({"code", "sas", "sv_sig", "hmac"})  # Azure Functions'
 # keys of other OpenAI-compatible providers (Groq ``gsk_``, xAI ``xai-``, Perplexity ``pplx-``,
 # NVIDIA ``nvapi-``, Hugging Face ``hf_``, Replicate ``r8_``, Google ``AIza``), long enough that a
 # variable name (``hf_hub``) is not one. The one rule for every place that masks by shape: text
-# (credentials.redact) and a URL's path and query alike. A key with no prefix (32 hex characters,
+# (masking.redact) and a URL's path and query alike. A key with no prefix (32 hex characters,
 # an Azure key) has no shape: it is masked because the session knows it (known_secrets.py).
 KEY_SHAPED = re.compile(
     r"(?<![A-Za-z0-9])(?:sk-[A-Za-z0-9_\-*]{6,}|(?:gsk_|xai-|pplx-|nvapi-|hf_|r8_)[A-Za-z0-9_\-]{20,}|AIza[A-Za-z0-9_\-]{30,})"

@@ -3,7 +3,8 @@
 import keyring
 import pytest
 
-from chatwithtech_magic.credentials import CredentialStore, mask, redact
+from chatwithtech_magic.credentials import CredentialStore
+from chatwithtech_magic.masking import mask, redact
 from tests.support.environment import TEST_KEY
 
 

@@ -18,7 +18,7 @@ import string
 import pytest
 from IPython.utils.capture import capture_output
 
-from chatwithtech_magic.credentials import mask
+from chatwithtech_magic.masking import mask
 from tests.support.environment import TEST_KEY
 
 _random = random.Random(20261129)

@@ -1,6 +1,6 @@
 """The notebook as context (issue 10): {In[n]}, {Out[n]}, {Err[n]}, %chat explain, data frames, cut values, --dry-run.
 
-Three layers: ``notebook_context`` on its own (fast, no IPython), the magics in an IPython
+Three layers: ``placeholders``, ``error_log``, ``frames`` and ``explain`` on their own (fast, no IPython), the magics in an IPython
 shell against the loopback server, and a real kernel run by nbclient.
 """
 
@@ -16,19 +16,10 @@ from IPython.utils.capture import capture_output
 from nbclient import NotebookClient
 
 from chatwithtech_magic.cell import interpolate
-from chatwithtech_magic.notebook_context import (
-    KEPT_ERRORS,
-    TRACEBACK_CHARS,
-    ErrorLog,
-    Notebook,
-    bound,
-    describe,
-    explain_prompt,
-    fence,
-    fill,
-    frame_library,
-    plain_traceback,
-)
+from chatwithtech_magic.error_log import KEPT_ERRORS, TRACEBACK_CHARS, ErrorLog, plain_traceback
+from chatwithtech_magic.explain import explain_prompt, fence
+from chatwithtech_magic.frames import frame_library
+from chatwithtech_magic.placeholders import Notebook, describe, fill
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat, chat_line
 from tests.support.openai_server import Reply
@@ -51,7 +42,7 @@ def notebook_with_error() -> Notebook:
     return Notebook(inputs=["", "x = 41", "1 / 0", "x + 1", "%%chat ..."], outputs={3: 42}, errors=errors, current=4)
 
 
-# -- notebook_context on its own ---------------------------------------------------------------
+# -- the modules on their own -------------------------------------------------------------------
 
 
 def test_cell_references_are_replaced_by_the_cells_source_result_and_error():
@@ -239,7 +230,7 @@ def test_neither_pandas_nor_polars_is_imported_to_interpolate_or_at_load():
         from IPython.core.interactiveshell import InteractiveShell
         ip = InteractiveShell.instance()
         ip.run_line_magic("load_ext", "chatwithtech_magic")
-        from chatwithtech_magic.notebook_context import fill
+        from chatwithtech_magic.placeholders import fill
         fill("{x} {In[1]}", {"x": [1, 2]})
         ip.run_cell("1 / 0", store_history=True)
         print(sorted(m for m in ("pandas", "polars", "numpy", "openai") if m in sys.modules))
@@ -377,12 +368,13 @@ def test_a_value_longer_than_max_value_chars_is_cut_and_the_note_says_by_how_muc
     assert "[cut to 100 characters (ChatMagics.max_value_chars): {log} 5,000 → 100]" in shown_plain(cap)
 
 
-def test_max_value_chars_must_be_positive(ip, caplog):
-    with capture_output():
+def test_max_value_chars_must_be_positive(ip):
+    with capture_output() as cap:
         ip.run_line_magic("config", "ChatMagics.max_value_chars = 0")
 
     assert ip.magics_manager.registry["ChatMagics"].max_value_chars == 4000
-    assert "max_value_chars must be at least 1" in caplog.text
+    # Said in one line where the user sees it (%config itself only logs a TraitError).
+    assert cap.stdout == "ChatMagics.max_value_chars = 0 is not allowed: use a whole number of characters, 1 or more. It stays 4000.\n"
 
 
 def test_dry_run_shows_the_messages_model_and_parameters_as_text_and_sends_nothing(ip, server, api_key):

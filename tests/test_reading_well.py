@@ -111,7 +111,7 @@ def test_the_key_form_intro_names_its_connection_and_speaks_chinese(shell):
 
 
 def test_the_key_form_intro_never_holds_the_key_even_when_one_is_set(shell, api_key, memory_keyring):
-    from chatwithtech_magic.credentials import mask
+    from chatwithtech_magic.masking import mask
 
     shell.magics_manager.registry["ChatMagics"].session.credentials.save_or_keep("openai", "sk-proj-" + "a" * 40 + "7777", None)
 

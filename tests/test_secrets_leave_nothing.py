@@ -15,7 +15,7 @@ import pytest
 from IPython.utils.capture import capture_output
 
 from chatwithtech_magic import replay
-from chatwithtech_magic.credentials import redact
+from chatwithtech_magic.masking import redact
 from chatwithtech_magic.urls import mask_url
 
 GROQ = "gsk_" + "Q7wL2mZ9xR4tY8uK1pN6vB3cF5hJ0dS2aG7eW9qT4yU1iO8pLkMn"

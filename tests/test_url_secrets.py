@@ -12,7 +12,7 @@ import json
 import pytest
 from IPython.utils.capture import capture_output
 
-from chatwithtech_magic.credentials import mask_url
+from chatwithtech_magic.urls import mask_url
 from chatwithtech_magic.urls import unmask_url
 from tests.support.environment import TEST_KEY
 from tests.support.openai_server import bad_request

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import observe
 
 from .. import cell as cells
 from .. import options
-from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT, DEFAULT_WINDOW, REASONING_EFFORTS
-from ..i18n import Text, choose_language, sentences
+from ..defaults import DEFAULT_TEMPERATURE, REASONING_EFFORTS
+from ..i18n import Text, choose_language
 from .show import is_terminal, notice, show_failure
+from .traits import traits as setting_traits
 
 # The core (session, client, catalog) is imported on first use, not here: %load_ext stays fast.
 if TYPE_CHECKING:
@@ -53,68 +54,19 @@ MSG = {
 }
 
 
-# Settings checked against options.RANGES; a refused value keeps the last accepted one.
-CHECKED = ("model", "base_url", "temperature", "max_tokens", "window", "timeout", "retries", "max_retry_wait", "retry_initial_delay", "render_interval", "budget")
-
-
 @magics_class
 class ChatMagics(Magics):
     """Talk to OpenAI's GPT models. Configure with ``%config ChatMagics.<name> = value``."""
 
-    model = Unicode(DEFAULT_MODEL, help="Model used when a cell gives no -m. Left at the default, a server without it answers with the best model it lists.").tag(config=True)
-    temperature = Float(DEFAULT_TEMPERATURE, help="Sampling temperature, 0-2. Unless you set it, 0.3 goes only to models that take a temperature (not to reasoning models).").tag(config=True)
-    reasoning_effort = Enum(("",) + REASONING_EFFORTS, "", help="Reasoning effort for reasoning models (none, minimal, low, medium, high, xhigh, max); empty: the model's default.").tag(config=True)
-    max_tokens = Int(0, help="Largest answer in tokens; 0 leaves it to the model.").tag(config=True)
-    window = Int(DEFAULT_WINDOW, help="Window memory: how many past exchanges each request sends (1-50).").tag(config=True)
-    system = Unicode("", help="System prompt sent with every request.").tag(config=True)
-    base_url = Unicode("", help="API base URL; empty uses the connection's, then OPENAI_BASE_URL, then OpenAI.").tag(config=True)
-    timeout = Float(DEFAULT_TIMEOUT, help="The longest silence allowed, in seconds: how long a model may think before its first token, or pause "
-                    "between two. Connecting has its own 10 s limit. A request that went silent is never sent again on its own.").tag(config=True)
-    show_thinking = Bool(True, help="Show a model's thinking (reasoning_content, reasoning, <think>) dimmed and folded above its answer. "
-                         "It is never part of the answer: not sent back, not in --out.").tag(config=True)
-    retries = Int(3, help="Extra attempts after a rate limit, overload or network failure (quota errors: never).").tag(config=True)
-    max_retry_wait = Float(60.0, help="Most seconds spent waiting between retries of one cell.").tag(config=True)
-    retry_initial_delay = Float(1.0, help="First backoff in seconds when the server gives no retry hint.").tag(config=True)
-    connection = Unicode(DEFAULT_CONNECTION, help="Named connection whose key is used (see %chatkey).").tag(config=True)
-    language = Enum(("auto", "en", "zh"), "auto", help="UI language: auto (from the locale), en or zh.").tag(config=True)
-    render_interval = Float(DEFAULT_RENDER_INTERVAL, help="Least seconds between re-renders of a streaming answer. Long answers re-render less often, so what is sent to the browser stays under 20× the answer.").tag(config=True)
-    budget = Float(0.0, help="Most US dollars this session may spend (estimated); 0 means no cap. A cell that would go over it is not sent. An answer priced by neither the server's nor the requested model name counts at the highest rate the price table lists for OpenAI's models.").tag(config=True)
-    max_value_chars = Int(4000, help="Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.").tag(config=True)
-    cache = Enum(
-        ("off", "auto", "record", "replay"),  # replay.MODES, written out: %load_ext does not import the core
-        "off",
-        help="Recorded answers beside the notebook: off, auto (reuse), record (always ask, keep) or replay "
-        "(never send). The environment variable CHATWITHTECH_CACHE, when set, wins.",
-    ).tag(config=True)
-
-    @validate(*CHECKED)
-    def _valid_setting(self, proposal):
-        """One table (options.RANGES) for settings and cell options. A refused value is said on stdout and the
-        setting keeps its value: IPython's %config only *logs* a TraitError, which a user may never see."""
-        name, value = proposal["trait"].name, proposal["value"]
-        problem = options.problem(name, value, f"ChatMagics.{name}", self.lang)
-        if problem is None:
-            return value
-        # %config assigns while holding notifications, so the trait already holds the refused value:
-        # the last accepted one is kept by _accepted_setting below.
-        current = self.__dict__.get("_accepted", {}).get(name, proposal["trait"].default_value)
-        print(sentences(self.lang, problem, options.KEPT.get(self.lang, current=repr(current))))
-        return current
-
-    @observe(*CHECKED)
-    def _accepted_setting(self, change):
-        self.__dict__.setdefault("_accepted", {})[change["name"]] = change["new"]
-
-    @validate("max_value_chars")
-    def _valid_max_value_chars(self, proposal):
-        if proposal["value"] < 1:
-            raise TraitError("max_value_chars must be at least 1")
-        return proposal["value"]
+    # Every setting (model, temperature, timeout, ...) is a row of settings.py's table: its default, its
+    # range and its help are written there once. Each trait refuses a bad value in one line (traits.py).
+    # (A class body's namespace is a plain dict: the traits are put in it before the class is made.)
+    locals().update(setting_traits())
 
     def __init__(self, shell=None, session=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self._session = session
-        self._cell_errors = None  # notebook_context.ErrorLog, made at the first failing cell
+        self._cell_errors = None  # error_log.ErrorLog, made at the first failing cell
         self._parsed: dict = {}  # (line, magic) -> the options it gave (see _parse)
 
     @property
@@ -152,7 +104,7 @@ class ChatMagics(Magics):
     @magic_arguments()
     @argument("command", nargs="?", choices=COMMANDS, help="Line magic only: reset | history | models | error | explain | usage | settings (the default).")
     @argument("-m", "--model", help="Model for this cell; any name passes through (default: ChatMagics.model).")
-    @argument("-t", "--temperature", type=float, help="Sampling temperature for this cell (default 0.3).")
+    @argument("-t", "--temperature", type=float, help=f"Sampling temperature for this cell (default {DEFAULT_TEMPERATURE}).")
     @argument("--max-tokens", type=int, help="Largest answer in tokens.")
     @argument("-r", "--reasoning-effort", choices=REASONING_EFFORTS, help="Reasoning effort, for reasoning models only (default: ChatMagics.reasoning_effort, else the model's).")
     @argument("-s", "--system", help="System prompt; it stays for the rest of the conversation.")
@@ -229,11 +181,11 @@ class ChatMagics(Magics):
             self._place_code(answer.text)
         return None
 
-    # -- the notebook as context (notebook_context.py; the hook is registered in magics/__init__.py) --
+    # -- the notebook as context (placeholders.py, error_log.py; the hook is registered in magics/__init__.py) --
     @property
     def cell_errors(self):
         if self._cell_errors is None:
-            from ..notebook_context import ErrorLog
+            from ..error_log import ErrorLog
 
             self._cell_errors = ErrorLog()
         return self._cell_errors
@@ -253,7 +205,7 @@ class ChatMagics(Magics):
         """The prompt with {name} and {In[n]}-style references filled in, and notes on what was not found or cut."""
         if literal or "{" not in cell:  # no placeholder: nothing to fill, and no import of the filler (~5 ms, first cell)
             return cell.strip("\n"), []
-        from ..notebook_context import fill
+        from ..placeholders import fill
         from .context import notebook
 
         filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)

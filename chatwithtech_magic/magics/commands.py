@@ -97,7 +97,7 @@ def explain(magics, args):
     if last is None:
         notice(magics.shell, MSG["no_failed_cell"].get(lang))
         return None
-    from ..notebook_context import explain_prompt
+    from ..explain import explain_prompt
 
     filled = explain_prompt(last, lang, magics.max_value_chars)
     return magics._ask_cell(filled.text, args, filled.notes(lang))
@@ -120,7 +120,8 @@ def settings(magics, args):
     lang = magics.lang
     request = magics.base_request(args.connection)
     credentials = magics.session.credentials.resolve(request.connection)
-    from ..credentials import SOURCE_LABELS, mask_url
+    from ..credentials import SOURCE_LABELS
+    from ..urls import mask_url
     from ..client import resolve_base_url
 
     base_url = resolve_base_url(credentials, magics.base_url)

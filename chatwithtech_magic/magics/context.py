@@ -5,7 +5,8 @@ Imported on first use (the first failing cell, or the first ``%%chat``), not at 
 
 from __future__ import annotations
 
-from ..notebook_context import ErrorLog, Notebook
+from ..error_log import ErrorLog
+from ..placeholders import Notebook
 
 
 def record_error(errors: ErrorLog, result) -> None:

@@ -206,7 +206,7 @@ class KeyMagics(Magics):
 
         credentials = self.store.resolve(connection)
         from ..client import resolve_base_url
-        from ..credentials import mask_url
+        from ..urls import mask_url
 
         lines = [
             FORM_TEXT["title"].get(lang, connection=connection),

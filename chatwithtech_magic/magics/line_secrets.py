@@ -119,7 +119,7 @@ def clean_line(line: str, secrets: list[str], value_options: tuple = ()) -> str:
 def hidden(secret: str) -> str:
     """A refused secret as its copies keep it: a URL with its secret parts masked (line_urls.py: the rest
     stays readable), a key as ``sk-…1234``."""
-    from ..credentials import mask
+    from ..masking import mask
     from ..urls import mask_url
 
     shown = mask_url(secret)

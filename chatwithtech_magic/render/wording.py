@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog import Kind
 from ..i18n import Text
 
 PANEL, FORM, TERMINAL = "panel", "form", "terminal"
@@ -19,75 +20,75 @@ _AGAIN_TERMINAL = Text("run the cell again", "重新运行该单元格")
 _AGAIN_FORM = Text("press Save & test again", "再次点击“保存并测试”")
 
 FORM_STEPS = {
-    "missing_key": Text("Paste the key into the field above and press Save & test.", "把密钥粘贴到上方的输入框，然后点击“保存并测试”。"),
-    "malformed_key": Text(
+    Kind.MISSING_KEY: Text("Paste the key into the field above and press Save & test.", "把密钥粘贴到上方的输入框，然后点击“保存并测试”。"),
+    Kind.MALFORMED_KEY: Text(
         "Copy the key again from the API keys page, paste it above and press Save & test.",
         "从 API 密钥页面重新复制密钥，粘贴到上方，然后点击“保存并测试”。",
     ),
-    "invalid_api_key": Text(
+    Kind.INVALID_API_KEY: Text(
         "Create a new secret key on the API keys page, paste it above and press Save & test.",
         "在 API 密钥页面创建新的秘密密钥，粘贴到上方，然后点击“保存并测试”。",
     ),
-    "organization": Text(
+    Kind.ORGANIZATION: Text(
         "Correct the Organization ID above, or clear it, and press Save & test.",
         "更正上方的组织 ID，或将其清空，然后点击“保存并测试”。",
     ),
-    "rate_limit": Text("Wait a little and press Save & test again.", "稍等片刻后再次点击“保存并测试”。"),
-    "overloaded": Text("Press Save & test again in a moment.", "请稍后再次点击“保存并测试”。"),
-    "gateway": Text("Press Save & test again in a moment.", "请稍后再次点击“保存并测试”。"),
-    "connection": Text(
+    Kind.RATE_LIMIT: Text("Wait a little and press Save & test again.", "稍等片刻后再次点击“保存并测试”。"),
+    Kind.OVERLOADED: Text("Press Save & test again in a moment.", "请稍后再次点击“保存并测试”。"),
+    Kind.GATEWAY: Text("Press Save & test again in a moment.", "请稍后再次点击“保存并测试”。"),
+    Kind.CONNECTION: Text(
         "Check the network and the base URL (the form's Base URL, OPENAI_BASE_URL or %config ChatMagics.base_url), then press Save & test again.",
         "检查网络和基础 URL（表单中的基础 URL、OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后再次点击“保存并测试”。",
     ),
-    "path_not_found": Text(
+    Kind.PATH_NOT_FOUND: Text(
         "Correct the Base URL above (an OpenAI-compatible API's usually ends in /v1) and press Save & test again.",
         "更正上方的基础 URL（兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾），然后再次点击“保存并测试”。",
     ),
-    "timeout": Text(
+    Kind.TIMEOUT: Text(
         "Press Save & test again, or allow a longer silence with %config ChatMagics.timeout = 1200.",
         "再次点击“保存并测试”，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
     ),
 }
 
 TERMINAL_STEPS = {
-    "missing_key": Text(
+    Kind.MISSING_KEY: Text(
         "Run %chatkey set to type it at a hidden prompt, or set OPENAI_API_KEY before starting IPython. Never type a key on a magic's line.",
         "运行 %chatkey set 在隐藏提示中输入，或在启动 IPython 之前设置 OPENAI_API_KEY。切勿把密钥写在魔法命令行上。",
     ),
-    "malformed_key": Text(
+    Kind.MALFORMED_KEY: Text(
         "Copy the key again from the API keys page and set it with %chatkey set.",
         "从 API 密钥页面重新复制密钥，然后用 %chatkey set 设置。",
     ),
-    "invalid_api_key": Text(
+    Kind.INVALID_API_KEY: Text(
         "Create a new secret key on the API keys page and set it with %chatkey set.",
         "在 API 密钥页面创建新的秘密密钥，然后用 %chatkey set 设置。",
     ),
-    "model_not_found": Text(
+    Kind.MODEL_NOT_FOUND: Text(
         "Run the cell again with one of the models listed below (-m NAME), or run %chat models to list them all.",
         "用下面列出的某个模型（-m 名称）重新运行该单元格，或运行 %chat models 列出全部模型。",
     ),
-    "rate_limit": Text(
+    Kind.RATE_LIMIT: Text(
         "Wait a little and run the cell again, use a smaller max tokens, or raise your limits.",
         "稍等片刻后重新运行该单元格，减小最大令牌数，或提高您的限额。",
     ),
-    "overloaded": Text("Run the cell again in a moment.", "请稍后重新运行该单元格。"),
-    "gateway": Text("Run the cell again in a moment.", "请稍后重新运行该单元格。"),
-    "connection": Text(
+    Kind.OVERLOADED: Text("Run the cell again in a moment.", "请稍后重新运行该单元格。"),
+    Kind.GATEWAY: Text("Run the cell again in a moment.", "请稍后重新运行该单元格。"),
+    Kind.CONNECTION: Text(
         "Check the network and the base URL (OPENAI_BASE_URL or %config ChatMagics.base_url), then run the cell again.",
         "检查网络和基础 URL（OPENAI_BASE_URL 或 %config ChatMagics.base_url），然后重新运行该单元格。",
     ),
-    "timeout": Text(
+    Kind.TIMEOUT: Text(
         "Run the cell again, or allow a longer silence with %config ChatMagics.timeout = 1200.",
         "重新运行该单元格，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
     ),
-    "stream_interrupted": Text("Run the cell again to ask again.", "重新运行该单元格以再次提问。"),
-    "path_not_found": Text(
+    Kind.STREAM_INTERRUPTED: Text("Run the cell again to ask again.", "重新运行该单元格以再次提问。"),
+    Kind.PATH_NOT_FOUND: Text(
         "Check the base URL (the connection's, from %chatkey set --base-url; OPENAI_BASE_URL or %config ChatMagics.base_url): "
         "an OpenAI-compatible API's usually ends in /v1, and /chat/completions or /models is added to it.",
         "检查基础 URL（连接的基础 URL，由 %chatkey set --base-url 设置；OPENAI_BASE_URL 或 %config ChatMagics.base_url）："
         "兼容 OpenAI 的 API 的基础 URL 通常以 /v1 结尾，/chat/completions 或 /models 会加在它后面。",
     ),
-    "model_retired": Text(
+    Kind.MODEL_RETIRED: Text(
         "Run the cell again with -m {successor}, or set it for good: %config ChatMagics.model = \"{successor}\".",
         "用 -m {successor} 重新运行该单元格，或永久设置：%config ChatMagics.model = \"{successor}\"。",
     ),

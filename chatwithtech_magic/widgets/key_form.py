@@ -8,7 +8,9 @@ every text placed in the form's HTML is escaped: it can hold a server's words.
 
 from __future__ import annotations
 
-from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem, mask, mask_url
+from ..credentials import SOURCE_ENVIRONMENT, SOURCE_LABELS, CredentialStore, key_problem
+from ..masking import mask
+from ..urls import mask_url
 from ..urls import unmask_url
 from ..i18n import Counted, Text, bracketed, sentences
 from ..render.panels import failure_html
