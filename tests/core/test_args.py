@@ -1,4 +1,4 @@
-"""magics/args.py: a magic's line is read like a shell reads it, and every mistake is one clear line that names it.
+"""magics/args.py: a magic's line is read like a shell reads it; every mistake is one clear line naming it.
 
 The magic here is a small one of the same shape as ``%%chat`` (a command word, short and long options), so the
 messages are checked without an IPython shell.
@@ -71,7 +71,9 @@ def test_an_option_like_no_other_gets_no_guess():
 
 def test_a_mistyped_command_on_the_line_magic_gets_did_you_mean():
     message = _refused("modles", name="%chat")
-    assert message.startswith("%chat has no command 'modles' (did you mean models?). Commands: reset, history, models")
+    assert message.startswith(
+        "%chat has no command 'modles' (did you mean models?). Commands: reset, history, models"
+    )
 
 
 def test_a_word_on_the_cell_magic_line_says_the_question_goes_below():
@@ -80,7 +82,8 @@ def test_a_word_on_the_cell_magic_line_says_the_question_goes_below():
 
 
 def test_one_command_at_most():
-    assert _refused("reset history", name="%chat").startswith("%chat does not take 'history' here: one command at most")
+    message = _refused("reset history", name="%chat")
+    assert message.startswith("%chat does not take 'history' here: one command at most")
 
 
 def test_a_word_too_many_on_a_secret_line_is_not_repeated():
@@ -101,6 +104,7 @@ def test_a_bad_value_is_argparses_reason_in_one_line_and_hidden_on_a_secret_line
 
 
 def test_every_message_reads_chinese_for_a_chinese_user():
-    assert _refused("--modle x", language="zh", name="%%chat").startswith("%%chat 没有选项 --modle（您是想用 --model 吗？）")
+    message = _refused("--modle x", language="zh", name="%%chat")
+    assert message.startswith("%%chat 没有选项 --modle（您是想用 --model 吗？）")
     assert _refused("reset history", language="zh").endswith("未发送任何请求。")
     assert "、" in _refused("modles", language="zh")  # Chinese lists with the enumeration comma

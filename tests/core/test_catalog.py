@@ -1,5 +1,8 @@
-"""The error catalog (catalog.py, through its public ``CATALOG`` and ``errors.kind_named``): every failure a user
-can meet says what happened, why and what to do now, in English and in Chinese, and fills from any failure's facts."""
+"""The error catalog (catalog.py, through its public ``CATALOG`` and ``errors.kind_named``).
+
+Every failure a user can meet says what happened, why and what to do now, in English and in Chinese, and
+fills from any failure's facts.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +36,10 @@ def _bare(kind: str) -> errors.Failure:
 def _full(kind: str) -> errors.Failure:
     """A failure of ``kind`` with every fact a session can give it."""
     return errors.Failure(
-        errors.kind_named(kind), status=429, error_type="tokens", code="rate_limit_exceeded", request_id="req_1",
-        message="The server said no.", model="gpt-4o-mini", base_url="https://api.openai.com/v1", connection="default",
-        masked_key="sk-...abcd", key_source="env", organization="org-1", timeout=60.0, summary="502 Bad Gateway",
+        errors.kind_named(kind), status=429, error_type="tokens", code="rate_limit_exceeded",
+        request_id="req_1", message="The server said no.", model="gpt-4o-mini",
+        base_url="https://api.openai.com/v1", connection="default", masked_key="sk-...abcd", key_source="env",
+        organization="org-1", timeout=60.0, summary="502 Bad Gateway",
         attempts=3, waited=2.5, proxy="http://proxy:3128", reason="refused", param="max_tokens",
         shutdown="2026-10-23", successor="gpt-6-sol",
         facts={"cell_tokens": "9,000", "context_window": "8,192", "spent": "$0.50", "budget": "$1.00",
@@ -46,7 +50,8 @@ def _full(kind: str) -> errors.Failure:
 
 def test_the_catalog_knows_the_failures_users_meet_most():
     for kind in ("missing_key", "invalid_api_key", "rate_limit", "insufficient_quota", "model_not_found",
-                 "context_length", "connection", "timeout", "overloaded", "model_retired", "not_json", "proxy"):
+                 "context_length", "connection", "timeout", "overloaded", "model_retired", "not_json",
+                 "proxy"):
         assert errors.kind_named(kind).kind == kind
 
 
@@ -79,7 +84,8 @@ def test_every_kind_fills_from_a_failure_without_any_facts(kind, language):
     failure = _bare(kind)
     values = failure.values(language)
     for name in TEXTS:
-        shown = getattr(failure.kind, name).get(language, **values)  # a KeyError here is a traceback for the user
+        # A KeyError here would be a traceback for the user.
+        shown = getattr(failure.kind, name).get(language, **values)
         assert "{" not in shown, (kind, name, shown)
         # The explanation may be just the server's message (bad_setting's is), which a bare failure lacks.
         assert shown.strip() or name == "explanation", (kind, name)

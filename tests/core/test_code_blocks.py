@@ -1,8 +1,8 @@
 """render/code_blocks.py: which lines of an answer stay verbatim as code, and which are escaped as text.
 
 Only lines every Markdown renderer reads as code stay verbatim (``a<b`` reads ``a<b``); anything else is text,
-escaped, so that ``<img onerror=…>`` never becomes markup. tests/test_code_in_lists.py checks the same against
-JupyterLab's marked and mistune; here the reading itself is pinned down, case by case.
+escaped, so that ``<img onerror=…>`` never becomes markup. tests/test_code_in_lists.py checks the same
+against JupyterLab's marked and mistune; here the reading itself is pinned down, case by case.
 """
 
 from __future__ import annotations
@@ -33,19 +33,31 @@ def test_a_tilde_fence_is_code_too_and_only_a_matching_fence_closes_it():
 
 
 def test_a_fence_the_answer_leaves_open_is_code_with_the_closer_that_ends_it():
-    assert _read("Here:\n\n````\nopen<code") == [("text", ["Here:", ""], ""), ("open", ["````", "open<code"], "````")]
+    assert _read("Here:\n\n````\nopen<code") == [
+        ("text", ["Here:", ""], ""),
+        ("open", ["````", "open<code"], "````"),
+    ]
 
 
 def test_indented_code_is_rewritten_as_a_fence_every_renderer_reads_alike():
-    assert _read("    indented<code\n\ntext") == [("code", ["```", "indented<code", "```"], ""), ("text", ["", "text"], "")]
+    assert _read("    indented<code\n\ntext") == [
+        ("code", ["```", "indented<code", "```"], ""),
+        ("text", ["", "text"], ""),
+    ]
 
 
 def test_code_in_a_list_item_after_a_blank_line_is_code_at_the_items_column():
-    assert _read("- item\n\n  ```\n  x<y\n  ```") == [("text", ["- item", ""], ""), ("code", ["  ```", "  x<y", "  ```"], "")]
+    assert _read("- item\n\n  ```\n  x<y\n  ```") == [
+        ("text", ["- item", ""], ""),
+        ("code", ["  ```", "  x<y", "  ```"], ""),
+    ]
 
 
 def test_code_in_a_block_quote_is_code():
-    assert _read("> quote\n> ```\n> q<1\n> ```") == [("text", ["> quote"], ""), ("code", ["> ```", "> q<1", "> ```"], "")]
+    assert _read("> quote\n> ```\n> q<1\n> ```") == [
+        ("text", ["> quote"], ""),
+        ("code", ["> ```", "> q<1", "> ```"], ""),
+    ]
 
 
 def test_after_a_lazy_continuation_renderers_may_part_so_fences_are_defused_and_escaped_as_text():
@@ -66,4 +78,5 @@ def test_a_closing_fence_only_some_renderers_accept_is_rewritten_as_the_plain_on
 def test_every_line_of_the_answer_is_kept_in_order():
     text = "intro\n\n- a\n\n  ```\n  b\n  ```\n\n> c\n\n    d\n\ne"
     kept = [line for _, lines, _ in _read(text) for line in lines]
-    assert [line for line in kept if line.strip() not in ("```", "")] == ["intro", "- a", "  b", "> c", "d", "e"]
+    words = [line for line in kept if line.strip() not in ("```", "")]
+    assert words == ["intro", "- a", "  b", "> c", "d", "e"]

@@ -1,5 +1,5 @@
-"""faults.py: what is not an ``openai.APIError`` still reaches the user as a catalog failure, never a traceback;
-what can be checked before sending (header characters, lone surrogates) is checked first."""
+"""faults.py: what is not an ``openai.APIError`` still reaches the user as a catalog failure, never a
+traceback; what can be checked before sending (header characters, lone surrogates) is checked first."""
 
 from __future__ import annotations
 
@@ -68,10 +68,12 @@ def test_the_proxy_in_use_is_named_without_its_password():
 
 
 def test_all_proxy_serves_when_no_scheme_proxy_is_set_and_no_proxy_bypasses_it():
-    assert faults.proxy_for("https://api.openai.com/v1", {"all_proxy": "socks5://gw:1080"}) == "socks5://gw:1080"
+    socks = {"all_proxy": "socks5://gw:1080"}
+    assert faults.proxy_for("https://api.openai.com/v1", socks) == "socks5://gw:1080"
     bypass = {"all_proxy": "socks5://gw:1080", "NO_PROXY": "localhost,.openai.com"}
     assert faults.proxy_for("https://api.openai.com/v1", bypass) is None
-    assert faults.proxy_for("http://127.0.0.1:8000/v1", {"http_proxy": "http://gw:8080", "no_proxy": "*"}) is None
+    everything_direct = {"http_proxy": "http://gw:8080", "no_proxy": "*"}
+    assert faults.proxy_for("http://127.0.0.1:8000/v1", everything_direct) is None
 
 
 def test_without_proxy_variables_there_is_no_proxy():
@@ -113,7 +115,8 @@ def test_a_name_that_does_not_resolve_says_so(monkeypatch):
 def test_a_connection_failure_through_a_proxy_blames_the_proxy_with_its_own_words(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://bob:hunter22@proxy.example:3128")
     failure = errors.Failure(errors.kind_named("connection"))
-    exc = _raised(ConnectionError("Connection error."), OSError("Tunnel connection failed: 407 Proxy Authentication Required"))
+    cause = OSError("Tunnel connection failed: 407 Proxy Authentication Required")
+    exc = _raised(ConnectionError("Connection error."), cause)
     faults.refine_connection(failure, exc, "https://api.openai.com/v1")
     assert failure.kind.kind == "proxy"
     assert failure.message == "Tunnel connection failed: 407 Proxy Authentication Required"
@@ -127,7 +130,7 @@ def test_a_failure_that_is_not_about_the_connection_is_left_alone():
 
 
 def test_a_web_page_instead_of_an_answer_is_summarized_by_its_title():
-    page = "<html><head><title>Sign in to the hotel Wi-Fi</title></head><body><script>x()</script></body></html>"
+    page = "<html><head><title>Sign in to the hotel Wi-Fi</title></head><body><script>x()</script></body>"
     failure = faults.classify_other(faults.NotAnAnswer(page, 200, "text/html"))
     assert failure.kind.kind == "not_json"
     assert failure.summary == "Sign in to the hotel Wi-Fi (HTTP 200)"
@@ -144,7 +147,8 @@ def test_broken_json_is_not_json_and_names_the_decoder_problem():
 
 
 def test_a_socks_proxy_without_socksio_says_what_to_install():
-    failure = faults.classify_other(ImportError("Using SOCKS proxy, but the 'socksio' package is not installed."))
+    exc = ImportError("Using SOCKS proxy, but the 'socksio' package is not installed.")
+    failure = faults.classify_other(exc)
     assert failure.kind.kind == "proxy" and "pip install socksio" in failure.message
 
 
@@ -172,7 +176,8 @@ def test_an_exception_without_a_message_is_named_by_its_type():
 
 
 def test_model_ids_are_read_sorted_and_without_duplicates():
-    page = Page(json.dumps({"object": "list", "data": [{"id": "gpt-4o"}, {"id": "gpt-4.1-mini"}, {"id": "gpt-4o"}]}))
+    data = [{"id": "gpt-4o"}, {"id": "gpt-4.1-mini"}, {"id": "gpt-4o"}]
+    page = Page(json.dumps({"object": "list", "data": data}))
     assert faults.model_ids(page) == ["gpt-4.1-mini", "gpt-4o"]
 
 

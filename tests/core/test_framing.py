@@ -1,7 +1,8 @@
 """framing.py: Server-Sent Events framed from byte blocks, as the standard reads them.
 
-tests/test_sse_framing.py covers long lines, the size cap and line endings cut across blocks, end to end; these
-pin the rest of the reading down: which lines carry data, and what a body that is not a stream leaves behind.
+tests/test_sse_framing.py covers long lines, the size cap and line endings cut across blocks, end to end;
+these pin the rest of the reading down: which lines carry data, and what a body that is not a stream
+leaves behind.
 """
 
 from __future__ import annotations

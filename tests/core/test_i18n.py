@@ -1,4 +1,5 @@
-"""i18n.py: every message in English and Simplified Chinese, with each language's punctuation, and the choice between them."""
+"""i18n.py: every message in English and Simplified Chinese, with each language's punctuation, and the choice
+between them."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def test_a_filled_text_keeps_both_languages_for_a_view_that_chooses_later():
 
 
 def test_a_count_of_one_reads_singular_and_any_other_plural_in_english():
-    exchanges = Counted(Text("{count} exchange", "{count} 轮对话"), Text("{count} exchanges", "{count} 轮对话"))
+    exchanges = Counted(
+        Text("{count} exchange", "{count} 轮对话"), Text("{count} exchanges", "{count} 轮对话")
+    )
     assert exchanges.get("en", 1) == "1 exchange"
     assert exchanges.get("en", 0) == "0 exchanges"
     assert exchanges.get("en", 2) == "2 exchanges"
@@ -51,7 +54,12 @@ def test_an_explicit_language_setting_wins_over_the_locale(monkeypatch, setting)
 
 @pytest.mark.parametrize(
     "variable,value,expected",
-    [("LC_ALL", "zh_CN.UTF-8", "zh"), ("LANG", "zh_TW.UTF-8", "zh"), ("LANG", "en_GB.UTF-8", "en"), ("LANGUAGE", "de", "en")],
+    [
+        ("LC_ALL", "zh_CN.UTF-8", "zh"),
+        ("LANG", "zh_TW.UTF-8", "zh"),
+        ("LANG", "en_GB.UTF-8", "en"),
+        ("LANGUAGE", "de", "en"),
+    ],
 )
 def test_auto_follows_the_first_locale_variable_set(monkeypatch, variable, value, expected):
     for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):

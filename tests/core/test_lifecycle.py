@@ -1,4 +1,4 @@
-"""lifecycle.py: what a user is told about models coming and going (retiring notes, retired panels, what fits).
+"""lifecycle.py: what a user is told about models coming and going: retiring notes, retired panels, what fits.
 
 Dates are never written here: they come from the model table on the suite's pinned day (clock.py).
 """
@@ -19,7 +19,9 @@ def _a_model(state: str) -> str:
 
 def test_a_model_that_fell_back_names_both_models_and_how_to_choose_in_both_languages():
     note = lifecycle.fell_back("gpt-9", "gpt-4o-mini")
-    assert note.en == "gpt-9 is not available here; answered with gpt-4o-mini · choose with %config ChatMagics.model"
+    assert note.en == (
+        "gpt-9 is not available here; answered with gpt-4o-mini · choose with %config ChatMagics.model"
+    )
     assert "gpt-9" in note.zh and "gpt-4o-mini" in note.zh and "在此不可用" in note.zh
 
 
@@ -62,7 +64,8 @@ def test_another_failure_for_a_retired_model_is_left_as_it_is():
 def test_after_an_overflow_the_suggestions_have_a_larger_window_than_the_server_named():
     failure = errors.Failure(
         errors.kind_named("context_length"),
-        message="This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens.",
+        message="This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 "
+        "tokens.",
     )
     suggested = lifecycle.suggestions(failure, "gpt-4o-mini", None)
     assert 0 < len(suggested) <= 3

@@ -50,7 +50,7 @@ def test_a_link_to_the_users_shell_profile_is_refused_and_the_target_untouched(t
     link.symlink_to(target)
     with pytest.raises(UnsafeFile) as caught:
         open_regular(link, os.O_WRONLY | os.O_APPEND)
-    assert caught.value.reason.en == "is a symbolic link" and caught.value.reason.zh == "是一个符号链接"
+    assert caught.value.reason == ("is a symbolic link", "是一个符号链接")
     assert target.read_bytes() == b"export PATH=...\n"
 
 

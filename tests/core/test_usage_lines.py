@@ -1,7 +1,8 @@
-"""render/usage.py: the line under an answer and ``%chat usage``'s table, as a user reads them, in both languages.
+"""render/usage.py: the line under an answer and ``%chat usage``'s table, as a user reads them, in both
+languages.
 
-The answer and the token figures are given as plain objects with the fields the footer reads, so these tests do
-not depend on how the session builds them.
+The answer and the token figures are given as plain objects with the fields the footer reads, so these tests
+do not depend on how the session builds them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from chatwithtech_magic.render.usage import answer_line, token_text, usage_repor
 
 
 def figures(prompt=1_111, completion=123, cached=0, reasoning=0, estimated=False):
-    return SimpleNamespace(prompt=prompt, completion=completion, cached=cached, reasoning=reasoning, estimated=estimated)
+    return SimpleNamespace(
+        prompt=prompt, completion=completion, cached=cached, reasoning=reasoning, estimated=estimated
+    )
 
 
 def row(model="gpt-4o-mini", requests=2, prompt=1_500, completion=300, cost="0.00064", **extra):
@@ -24,21 +27,29 @@ def row(model="gpt-4o-mini", requests=2, prompt=1_500, completion=300, cost="0.0
 
 
 def test_the_footer_names_model_tokens_time_and_cost_in_that_order():
-    answer = SimpleNamespace(model="gpt-4.1-mini", figures=figures(cached=100), elapsed=1.42, cost=Decimal("0.00064"))
+    answer = SimpleNamespace(
+        model="gpt-4.1-mini", figures=figures(cached=100), elapsed=1.42, cost=Decimal("0.00064")
+    )
     assert answer_line(answer) == "gpt-4.1-mini · 1,111 → 123 tokens (100 cached) · 1.4 s · ≈$0.00064"
 
 
 def test_the_footer_reads_chinese_with_full_width_brackets():
-    answer = SimpleNamespace(model="gpt-4.1-mini", figures=figures(cached=100, reasoning=64), elapsed=2.0, cost=None)
-    assert answer_line(answer, "zh") == "gpt-4.1-mini · 1,111 → 123 个令牌（缓存 100，推理 64） · 2.0 秒"
+    answer = SimpleNamespace(
+        model="gpt-4.1-mini", figures=figures(cached=100, reasoning=64), elapsed=2.0, cost=None
+    )
+    assert answer_line(answer, "zh") == (
+        "gpt-4.1-mini · 1,111 → 123 个令牌（缓存 100，推理 64） · 2.0 秒"
+    )
 
 
 def test_a_footer_leaves_out_what_it_does_not_know():
-    assert answer_line(SimpleNamespace(model="", figures=figures(), elapsed=None, cost=None)) == "1,111 → 123 tokens"
+    bare = SimpleNamespace(model="", figures=figures(), elapsed=None, cost=None)
+    assert answer_line(bare) == "1,111 → 123 tokens"
 
 
 def test_counts_estimated_offline_are_marked_with_a_tilde_and_said_estimated():
-    assert token_text(figures(prompt=2_000, completion=50, estimated=True)) == "~2,000 → ~50 tokens (estimated)"
+    counted = figures(prompt=2_000, completion=50, estimated=True)
+    assert token_text(counted) == "~2,000 → ~50 tokens (estimated)"
 
 
 def test_reasoning_tokens_are_shown_beside_the_counts():
@@ -57,7 +68,8 @@ def test_the_table_lists_each_model_and_a_total_with_the_budget_spent():
     totals = row(model="", requests=3, prompt=1_600, completion=310, cost="0.01064")
     _, plain = usage_report(rows, totals, Decimal("0.01064"), 1.0)
     lines = plain.splitlines()
-    assert lines[1].split() == ["model", "requests", "prompt", "completion", "cached", "reasoning", "est.", "cost"]
+    header = ["model", "requests", "prompt", "completion", "cached", "reasoning", "est.", "cost"]
+    assert lines[1].split() == header
     assert lines[3].split() == ["gpt-4o-mini", "2", "1,500", "300", "0", "0", "≈$0.00064"]
     assert lines[6].split()[:2] == ["total", "3"]
     assert "Budget: ≈$0.011 of $1.00 spent (1%)." in plain

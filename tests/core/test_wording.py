@@ -1,4 +1,4 @@
-"""render/wording.py: the next step fits where the user is; no renderer points at a button it does not have."""
+"""render/wording.py: the next step fits where the user is; no renderer points at a button it lacks."""
 
 from __future__ import annotations
 
@@ -34,19 +34,23 @@ def test_the_key_form_says_save_and_test():
 
 def test_the_terminal_says_run_the_cell_again_with_the_successors_name():
     step = next_step("model_retired", "ignored", "en", TERMINAL, successor="gpt-6-sol")
-    assert step == 'Run the cell again with -m gpt-6-sol, or set it for good: %config ChatMagics.model = "gpt-6-sol".'
+    assert step == (
+        'Run the cell again with -m gpt-6-sol, or set it for good: %config ChatMagics.model = "gpt-6-sol".'
+    )
 
 
 def test_a_kind_without_its_own_wording_gets_press_retry_rewritten():
-    assert next_step("stream_failed", "Press Retry in a moment.", "en", TERMINAL) == "run the cell again in a moment."
-    assert next_step("stream_failed", "Press Retry in a moment.", "en", FORM) == "press Save & test again in a moment."
+    step = "Press Retry in a moment."
+    assert next_step("stream_failed", step, "en", TERMINAL) == "run the cell again in a moment."
+    assert next_step("stream_failed", step, "en", FORM) == "press Save & test again in a moment."
     assert next_step("stream_failed", "请稍后点击“重试”。", "zh", TERMINAL) == "请稍后重新运行该单元格。"
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize(
     "kind,where",
-    [(kind, TERMINAL) for kind in sorted(CATALOG)] + [(kind, FORM) for kind in sorted(set(CATALOG) - NEVER_IN_THE_FORM)],
+    [(kind, TERMINAL) for kind in sorted(CATALOG)]
+    + [(kind, FORM) for kind in sorted(set(CATALOG) - NEVER_IN_THE_FORM)],
 )
 def test_no_kind_points_a_form_or_terminal_user_at_a_panel_button(kind, where, language):
     catalog_step, values = _catalog_step(kind, language)
