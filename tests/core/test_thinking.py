@@ -40,11 +40,11 @@ def test_an_answer_without_tags_passes_through_from_the_first_chunk():
     assert splitter.end() == ("", "")
 
 
-def test_blank_space_after_the_closing_tag_is_dropped_even_across_chunks():
+def test_blank_lines_after_the_closing_tag_are_dropped_even_across_chunks_and_the_first_lines_indent_kept():
     splitter = Splitter()
     assert splitter.feed("<think>hm</think>") == ("hm", "")
     assert splitter.feed("\n\n") == ("", "")
-    assert splitter.feed("  Answer") == ("", "Answer")
+    assert splitter.feed("    code") == ("", "    code")  # an indented code block stays one
 
 
 def test_thinking_streams_as_it_comes_holding_back_only_what_may_be_the_closing_tag():
