@@ -14,7 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, observe, validate
 
 from .. import cell as cells
-from .. import options
+from .. import options, warmup
 from ..defaults import DEFAULT_CONNECTION, DEFAULT_MODEL, DEFAULT_RENDER_INTERVAL, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT, DEFAULT_WINDOW, REASONING_EFFORTS
 from ..i18n import Text, choose_language, sentences
 from .show import is_terminal, notice, show_failure
@@ -180,6 +180,7 @@ class ChatMagics(Magics):
         %chat explain       explain the last failing cell and correct it (-f code: into a new cell)
         %chat usage         tokens and estimated cost of this session, per model (--out NAME keeps the rows)
         """
+        warmup.settle()  # the background imports end before this cell imports anything (warmup.py)
         if self._refused_key(line, cell):  # a key on the line: nothing is parsed, echoed or sent
             return None
         args = self._parse(line, "%chat" if cell is None else "%%chat")
