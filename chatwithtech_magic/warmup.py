@@ -79,14 +79,24 @@ def start() -> threading.Thread | None:
     return thread
 
 
+def _index_installed_packages() -> None:
+    """Read the installed packages' metadata once. Importing ``keyring`` on Python < 3.12 imports the
+    ``importlib_metadata`` backport, which puts its own finder first: the SDK's transport then looks up its
+    version (``httpcore2``: ``importlib.metadata.version``) through it, about 6 ms more than without keyring.
+    The finder keeps each folder's index once read, so the lookup is done here, in the pause."""
+    from importlib.metadata import version
+
+    version("keyring")
+
+
 def _run() -> None:
-    for name in MODULES:
+    for step in (*MODULES, _index_installed_packages):
         with _lock:
             if _state["stopped"]:
                 return
             try:
-                importlib.import_module(name)
-            except BaseException:  # never raise: the cell imports it again and says what is wrong
+                step() if callable(step) else importlib.import_module(step)
+            except BaseException:  # never raise: the cell does it again, and says what is wrong
                 return
 
 
