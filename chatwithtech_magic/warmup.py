@@ -5,7 +5,7 @@ later, would then import ``keyring`` (the key is looked up in the keyring before
 so it is needed even with ``OPENAI_API_KEY`` set) and the package's core: about 65 ms of CPU that
 the bare SDK does not pay. A daemon thread imports them in the pause instead, after IPython's
 ``post_run_cell`` for the loading cell (a shell driven by ``run_line_magic`` alone never starts it).
-A kernel that never chats pays it once: about 90 ms of CPU and 12 MB of memory (docs/speed.md), and no
+A kernel that never chats pays it once: about 75–90 ms of CPU and 12 MB of memory (docs/speed.md), and no
 thread is left.
 
 What it does not do, on purpose:
