@@ -8,7 +8,10 @@
    venv), each in a fresh process; only the magic is timed, not the interpreter's start.
 2. First call: a fresh process's ``%load_ext`` and first streamed ``%%chat`` against ``import openai``
    and the same streamed call through the bare SDK; in wall time, and in the process's CPU time
-   (which a busy neighbour on a shared machine disturbs less).
+   (which a busy neighbour on a shared machine disturbs less). Twice: the cell right after
+   ``%load_ext``, and as a notebook runs it, ``%load_ext`` in a cell and the ``%%chat`` typed a second
+   later (the background warm-up of ``warmup.py`` runs in between; its CPU time is counted).
+   ``--only first-call`` measures these two rows alone, to repeat them on a busy machine.
 3. Steady state: per-call time over many calls in one warm process, non-streamed and streamed.
 4. Long streams: a 40,000-chunk answer through ``%%chat`` against the SDK's ``Stream``, in fresh
    processes (the call alone is timed, ``openai`` already imported) and warm, with peak memory.
@@ -118,12 +121,14 @@ def fresh(code: str, python: str = sys.executable, base_url: str | None = None) 
 
 
 def alternate(codes: dict, runs: int, **kwargs) -> dict:
-    """Each code in a fresh process, ``runs`` times, alternating; the list of results per name."""
+    """Each code in a fresh process, ``runs`` times, alternating (the order reversed every other run);
+    the list of results per name, in run order (so the n-th results of two names are a pair)."""
     results = {name: [] for name in codes}
     for code, python in codes.values():  # untimed: compiles .pyc files and fills the disk cache
         fresh(code, python, **kwargs)
-    for _ in range(runs):
-        for name, (code, python) in codes.items():
+    for run in range(runs):
+        order = list(codes.items())
+        for name, (code, python) in order if run % 2 == 0 else reversed(order):  # neither side always goes first
             results[name].append(fresh(code, python, **kwargs))
     return results
 
@@ -179,7 +184,34 @@ def measure_first_call(runs: int, base_url: str) -> dict:
     ours = OURS_CALL.format(prepare="", load=load, model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
     sdk = SDK_CALL.format(prepare="", model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
     results = alternate({"ours": (ours, sys.executable), "sdk": (sdk, sys.executable)}, runs, base_url=base_url)
-    return {name: median(r) for name, r in results.items()} | {f"{name}_cpu": median(r, "cpu") for name, r in results.items()}
+    return first_call_figures(results)
+
+
+PAUSE = 1.0  # seconds between the cell with ``%load_ext`` and the first ``%%chat``: a user typing it
+
+
+def measure_first_call_later(runs: int, base_url: str) -> dict:
+    """The first call as a notebook runs it: ``%load_ext`` in a cell (``run_cell``, so IPython's
+    ``post_run_cell`` starts the warm-up), then the first ``%%chat`` ``PAUSE`` seconds later. Wall time
+    counts the loading cell and the ``%%chat`` cell, not the pause; CPU time counts the whole span, the
+    background imports included. The SDK's side sleeps as long before its import and call."""
+    load = ('shell.run_cell("%load_ext chatwithtech_magic")\n'
+            "loaded = time.perf_counter() - start\n"
+            f"time.sleep({PAUSE})\n"
+            "start = time.perf_counter() - loaded")
+    ours = OURS_CALL.format(prepare="", load=load, model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
+    sdk = SDK_CALL.format(prepare=f"time.sleep({PAUSE})", model=MODEL, question=QUESTION, expect=len(SHORT_REPLY))
+    results = alternate({"ours": (ours, sys.executable), "sdk": (sdk, sys.executable)}, runs, base_url=base_url)
+    return first_call_figures(results)
+
+
+def first_call_figures(results: dict) -> dict:
+    """Medians of each side's wall and CPU time, and of the per-pair ratios (steadier on a busy machine)."""
+    figures = {name: median(r) for name, r in results.items()} | {f"{name}_cpu": median(r, "cpu") for name, r in results.items()}
+    pairs = list(zip(results["ours"], results["sdk"]))
+    figures["ratio"] = statistics.median(o["s"] / s["s"] for o, s in pairs)
+    figures["cpu_ratio"] = statistics.median(o["cpu"] / s["cpu"] for o, s in pairs)
+    return figures
 
 
 def measure_long_fresh(runs: int, base_url: str) -> dict:
@@ -301,10 +333,28 @@ def measure_traffic(shell, interval: float, answer_chars: int = 140_000, piece: 
     }
 
 
+def print_first_call(runs: int) -> None:
+    """The two first-call rows alone: the rows to repeat when a neighbour is busy."""
+    server = Server(repr(SHORT_REPLY))
+    try:
+        rows = (("first streamed call, fresh process, right after `%load_ext`", measure_first_call(runs, server.base_url)),
+                (f"first streamed call, fresh process, {PAUSE:.0f} s after the `%load_ext` cell",
+                 measure_first_call_later(runs, server.base_url)))
+    finally:
+        server.close()
+    for label, first in rows:
+        print(f"{label}: SDK {first['sdk'] * 1000:.1f} ms, ours {first['ours'] * 1000:.1f} ms, "
+              f"{first['ours'] / first['sdk']:.2f}× (median of the pairs' ratios {first['ratio']:.2f}×); CPU time: SDK "
+              f"{first['sdk_cpu'] * 1000:.1f} ms, ours {first['ours_cpu'] * 1000:.1f} ms, {first['ours_cpu'] / first['sdk_cpu']:.2f}× "
+              f"({first['cpu_ratio']:.2f}×); {runs} pairs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--install-peers", action="store_true", help="install jupyter-ai-magics and langchain-openai into benchmarks/.venv-peers first")
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "9")), help="fresh processes per figure (default 9)")
+    parser.add_argument("--only", choices=("first-call",), help="first-call: only the two first-call rows, with the medians "
+                        "of the pairs' ratios too (to repeat them on a busy machine)")
     args = parser.parse_args()
     if args.install_peers:
         install_peers()
@@ -313,11 +363,14 @@ def main() -> None:
     os.environ["OPENAI_API_KEY"] = KEY
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     runs = args.runs
+    if args.only == "first-call":
+        return print_first_call(runs)
 
     load = measure_load(runs)
     short, long = Server(repr(SHORT_REPLY)), Server(f"'word' * {LONG_CHUNKS}")
     try:
         first = measure_first_call(runs, short.base_url)
+        later = measure_first_call_later(runs, short.base_url)
         long_fresh = measure_long_fresh(max(3, runs // 2), long.base_url)
         shell = warm_shell()
         warm = measure_warm(shell, short.base_url, long.base_url, runs)
@@ -337,8 +390,12 @@ def main() -> None:
                      f"{load['jupyter-ai'] / load['ours']:.0f}× faster", "≥ 50× and < 20 ms"))
     else:
         rows.append(("`%load_ext`, fresh process", "jupyter-ai not installed (`--install-peers`)", ms(load["ours"]), "", "< 20 ms"))
-    rows.append(("first streamed call, fresh process (incl. `import openai`)", f"SDK {ms(first['sdk'])}", ms(first["ours"]),
-                 f"{first['ours'] / first['sdk']:.2f}× (CPU time {first['ours_cpu'] / first['sdk_cpu']:.2f}×)", "≤ 1.05×"))
+    rows.append(("first streamed call, fresh process (incl. `import openai`), right after `%load_ext`", f"SDK {ms(first['sdk'])}",
+                 ms(first["ours"]), f"{first['ours'] / first['sdk']:.2f}× (CPU time {first['ours_cpu'] / first['sdk_cpu']:.2f}×)",
+                 "≤ 1.00×"))
+    rows.append((f"first streamed call, fresh process (incl. `import openai`), {PAUSE:.0f} s after the `%load_ext` cell",
+                 f"SDK {ms(later['sdk'])}", ms(later["ours"]),
+                 f"{later['ours'] / later['sdk']:.2f}× (CPU time {later['ours_cpu'] / later['sdk_cpu']:.2f}×)", "≤ 1.00×"))
     for key, label in (("steady", "steady call, non-streamed"), ("steady_stream", "steady call, streamed")):
         sdk, ours = warm[key]
         rows.append((label, f"SDK {ms(sdk)}", ms(ours), f"{(ours - sdk) * 1000:+.2f} ms per call", "≤ 1 ms"))

@@ -6,6 +6,8 @@ credentials), so a key set with one is used by the other.
 
 from __future__ import annotations
 
+from .. import warmup
+
 MAGIC_NAMES = {"line": ("chat", "chatkey"), "cell": ("chat",)}
 _registered: dict[int, list] = {}
 
@@ -22,9 +24,12 @@ def register(shell) -> None:
     # Errors are kept when they happen, for {Err[n]} and %chat explain; a successful cell costs one check.
     shell.events.register("post_run_cell", chat.record_error)
     _registered[id(shell)] = [chat, key]
+    # Once this cell has finished: the first %%chat's imports, in the pause before the user types it (warmup.py).
+    warmup.schedule(shell)
 
 
 def unregister(shell) -> None:
+    warmup.cancel(shell)
     instances = _registered.pop(id(shell), [])
     for kind, names in MAGIC_NAMES.items():
         table = shell.magics_manager.magics[kind]

@@ -14,7 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import observe
 
 from .. import cell as cells
-from .. import options
+from .. import options, warmup
 from ..defaults import DEFAULT_TEMPERATURE, REASONING_EFFORTS
 from ..i18n import Text, choose_language
 from .show import is_terminal, notice, show_failure
@@ -132,6 +132,7 @@ class ChatMagics(Magics):
         %chat explain       explain the last failing cell and correct it (-f code: into a new cell)
         %chat usage         tokens and estimated cost of this session, per model (--out NAME keeps the rows)
         """
+        warmup.settle()  # the background imports end before this cell imports anything (warmup.py)
         if self._refused_key(line, cell):  # a key on the line: nothing is parsed, echoed or sent
             return None
         args = self._parse(line, "%chat" if cell is None else "%%chat")

@@ -11,6 +11,7 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from .. import warmup
 from ..i18n import Text
 from .show import is_terminal, notice, publish, show_failure
 
@@ -91,6 +92,7 @@ class KeyMagics(Magics):
 
         Never type a key on the magic's line: it would be saved in the notebook and history.
         """
+        warmup.settle()  # the background imports end before this cell imports anything (warmup.py)
         lang = self.chat.lang
         secrets = self._secrets_on_line(line)
         from .line_urls import might_hold_url
