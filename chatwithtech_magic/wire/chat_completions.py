@@ -15,7 +15,6 @@ from ..defaults import DEFAULT_TEMPERATURE
 from ..params import (ADAPTED_DROPPED, ADAPTED_RENAMED, NO_STREAM_USAGE, NOT_TAKEN, NOT_THIS_VALUE, accepts,
                       ignored)
 from ..prompt import ASSISTANT, SYSTEM, USER, Prompt, Turn, key_parts, text
-from ..thinking import thinking_of
 from ..tokens import Figures
 from .dialect import CONTENT_FILTER, FAILED, LENGTH, REFUSAL, STOP
 from .json_object import JsonObject, as_attributes
@@ -29,6 +28,10 @@ _OTHER_NAME = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "
 # Settings worth recording in provenance; any other name is left out, whatever it holds.
 RECORDED = ("model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "reasoning_effort", "verbosity",
             "seed", "stop", "presence_penalty", "frequency_penalty", "stream", "service_tier")
+
+# Where thinking arrives as a field of a delta or a message, in the order a gateway is likelier to use:
+# ``reasoning_content`` (DeepSeek, LiteLLM, older vLLM), ``reasoning`` (vLLM, Ollama, OpenRouter).
+THINKING_FIELDS = ("reasoning_content", "reasoning")
 
 _ENDED = {"stop": STOP, "length": LENGTH, "content_filter": CONTENT_FILTER, "refusal": REFUSAL}
 
@@ -287,6 +290,15 @@ def prompt_of(sent: list[dict]) -> Prompt:
             earlier.append((pending, Turn(ASSISTANT, parts(message))))
             pending = None
     return Prompt(system, tuple(earlier), parts(sent[-1]) if sent else ())
+
+
+def thinking_of(part) -> str:
+    """The thinking text in a delta or message (a dict, or read as attributes); "" when none."""
+    for name in THINKING_FIELDS:
+        value = part.get(name) if isinstance(part, dict) else getattr(part, name, None)
+        if value and isinstance(value, str):
+            return value
+    return ""
 
 
 def _plain(value):
