@@ -49,8 +49,8 @@ def header_problem(credentials) -> tuple[str, str] | None:
     """
     from .credentials import header_character
 
-    for name in ("organization", "project"):
-        found = header_character((getattr(credentials, name, None) or "").strip())
+    for name, value in (("organization", credentials.organization), ("project", credentials.project)):
+        found = header_character((value or "").strip())
         if found:
             return name, f"U+{ord(found[1]):04X}"
     return None
