@@ -1,11 +1,12 @@
-"""Which optional parameters a model takes, as data, and the one place that builds them.
+"""Which optional parameters a model takes, as data, whatever the wire.
 
 Each (endpoint, model) has a ``Compat`` record: filled from family rules first (reasoning
 models take the newer name for max tokens, no default temperature, ``reasoning_effort``), then
-from what the server refused this session. A refusal of a parameter *we* added is a
-compatibility gap, not the user's error: the dialect's ``adapt`` (wire/) says how to resend once (without it, or
-under its other name), and ``Adaptations.resend`` keeps the lesson for the session. Never a
-loop: each parameter is adapted at most once per question.
+from what the server refused this session. The dialect (wire/) writes the parameters from it in
+its own names. A refusal of a parameter *we* added is a compatibility gap, not the user's error:
+the dialect's ``adapt`` says how to resend once (without it, or under its other name), and
+``Adaptations.resend`` keeps the lesson for the session. Never a loop: each parameter is adapted
+at most once per question.
 """
 
 from __future__ import annotations
