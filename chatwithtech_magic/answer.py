@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from . import errors
 from .i18n import Text
@@ -26,7 +26,7 @@ INTERRUPTED = Text("answer incomplete: interrupted", "回答不完整：已中�
 CUT_OFF = Text("answer incomplete: the stream stopped early", "回答不完整：数据流提前中断")
 TRUNCATED = Text("stopped at the max tokens limit", "已达到最大令牌数限制而停止")
 
-Note = Union[str, Text]  # plain text, or a text shown in the view's language
+Note = str | Text  # plain text, or a text shown in the view's language
 
 
 @dataclass

@@ -9,8 +9,8 @@ part's type, so an image is one more part type (issue 22), never base64 inside a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable, Union
 
 SYSTEM, USER, ASSISTANT = "system", "user", "assistant"
 
@@ -20,8 +20,8 @@ class TextPart:
     text: str
 
 
-# Every part type a prompt may hold; each reader below handles each of them (next: ImagePart).
-Part = Union[TextPart]
+# Every part type a prompt may hold; each reader below handles each of them. Next: ``TextPart | ImagePart``.
+Part = TextPart
 Parts = tuple  # tuple[Part, ...]
 
 
@@ -47,10 +47,10 @@ class Prompt:
         turns.append(Turn(USER, self.cell))
         return turns
 
-    def but(self, **changes) -> "Prompt":
+    def but(self, **changes) -> Prompt:
         return replace(self, **changes)
 
-    def map_text(self, change: Callable[[str], str]) -> "Prompt":
+    def map_text(self, change: Callable[[str], str]) -> Prompt:
         """The same prompt with ``change`` applied to every text it holds (masking secrets, cleaning)."""
         return Prompt(
             map_parts(self.system, change),

@@ -123,10 +123,10 @@ class ChatSession:
             answer.failure = self._stamp(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
-        sending, asked = Sending(request, ticket, ticket.outgoing), request.model
+        sending, asked = Sending(request, ticket, ticket.to_send), request.model
+        draft, failure = Draft(), None
         while True:
-            draft = Draft()
-            failure = None
+            draft, failure = Draft(), None
             try:
                 self._send(client, sending.outgoing, sending.request, draft, view, Throttle.for_view(view, throttle_interval))
             except KeyboardInterrupt:
@@ -194,7 +194,7 @@ class ChatSession:
         if switched is None:
             return None
         sending.request, sending.ticket = switched
-        sending.outgoing, sending.fell_back = sending.ticket.outgoing, True
+        sending.outgoing, sending.fell_back = sending.ticket.to_send, True
         return Resend(sending.ticket.refusal)  # too large for that model, or over the budget with it: not sent
 
     def _retry(self, exc, failure, begun: bool, answer: Answer, sending: Sending, view) -> Resend | None:
@@ -214,7 +214,7 @@ class ChatSession:
     def _checked(self, answer: Answer, sending: Sending, outgoing: Outgoing) -> Resend:
         ticket = self.meter.again(sending.request, outgoing)
         _add_notes(answer, ticket.notes)
-        sending.outgoing = ticket.outgoing
+        sending.outgoing = ticket.to_send
         return Resend(ticket.refusal)
 
     def _remember(self, request: ChatRequest, answer: Answer) -> None:
@@ -258,7 +258,7 @@ class ChatSession:
         answer, request = _start(prompt, request, self.secrets(request))
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
         _, ticket = self._prepare(answer, request, base_url, conversation)
-        return ticket.outgoing, answer, ticket.refusal
+        return ticket.to_send, answer, ticket.refusal
 
     def _prepare(self, answer: Answer, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
         """What would be sent, and whether it may be: ``(request, ticket)``, ``ticket.outgoing`` the request.

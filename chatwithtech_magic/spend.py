@@ -183,6 +183,13 @@ class Ticket:
     refusal: errors.Failure | None = None  # set when nothing may be sent
     notes: list[Text] = field(default_factory=list)  # for the answer: exchanges left out
 
+    @property
+    def to_send(self) -> Outgoing:
+        """The request as it may be sent (``Meter.before`` always sets it; a replay's ticket has none)."""
+        if self.outgoing is None:
+            raise ValueError("a ticket from Meter.before holds the request")
+        return self.outgoing
+
 
 @dataclass
 class Bill:

@@ -10,10 +10,19 @@ in any field: only text is taken as text, and only an object as usage.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..defaults import DEFAULT_TEMPERATURE
-from ..params import (ADAPTED_DROPPED, ADAPTED_RENAMED, NO_STREAM_USAGE, NOT_TAKEN, NOT_THIS_VALUE, accepts,
-                      ignored)
+from ..i18n import Text
+from ..params import (
+    ADAPTED_DROPPED,
+    ADAPTED_RENAMED,
+    NO_STREAM_USAGE,
+    NOT_TAKEN,
+    NOT_THIS_VALUE,
+    accepts,
+    ignored,
+)
 from ..prompt import ASSISTANT, SYSTEM, USER, Prompt, Turn, key_parts, text
 from ..tokens import Figures
 from .dialect import CONTENT_FILTER, FAILED, LENGTH, REFUSAL, STOP
@@ -37,9 +46,9 @@ _ENDED = {"stop": STOP, "length": LENGTH, "content_filter": CONTENT_FILTER, "ref
 
 
 class ChatCompletions:
-    name = "chat"
-    path = "/chat/completions"
-    adaptable = ("temperature", "max_tokens", "max_completion_tokens", "stream_options", "reasoning_effort")
+    name: str = "chat"
+    path: str = "/chat/completions"
+    adaptable: tuple[str, ...] = ("temperature", "max_tokens", "max_completion_tokens", "stream_options", "reasoning_effort")
 
     # -- the request ------------------------------------------------------------------
     def settings(self, request, compat) -> tuple[dict, list]:
@@ -49,7 +58,7 @@ class ChatCompletions:
         that take it. A user's own value is sent unless this model is known to refuse it.
         """
         settings: dict = {"model": request.model}
-        notes = []
+        notes: list[Text] = []
         if request.temperature is not None:
             if compat.temperature:
                 settings["temperature"] = request.temperature
@@ -224,7 +233,8 @@ class ChatCompletions:
         model, message = request.model, failure.message or ""
         settings = dict(settings)
         value = settings.pop(param)
-        notes, changes = [], {}
+        notes: list[Text] = []
+        changes: dict[str, Any] = {}
         if param in MAX_TOKENS_NAMES:
             other = _OTHER_NAME[param]
             renamed = _UNRECOGNIZED.search(message) and (failure.code in (None, "unsupported_parameter") or other in message)

@@ -73,7 +73,7 @@ class Outgoing:
     def body(self) -> dict:
         return self.dialect.body(self.prompt, self.settings)
 
-    def but(self, prompt: Prompt | None = None, settings: dict | None = None) -> "Outgoing":
+    def but(self, prompt: Prompt | None = None, settings: dict | None = None) -> Outgoing:
         return Outgoing(self.prompt if prompt is None else prompt, self.settings if settings is None else settings, self.dialect)
 
 
