@@ -1,5 +1,5 @@
 """A Retry after a cut-off stream: the new answer takes the partial's place, never below it,
-and a retry that fails too never takes away text the user was shown (see ``retake.py``).
+and a retry that fails too never takes away text the user was shown (see ``ask_again.py``).
 
 What the user sees is read from IPython's display publisher: every output of the cell and every
 update by display id, replayed in order into "the screen" (one entry per output area).
