@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import errors
 from .i18n import Text
 from .tokens import Figures
+from .wire.dialect import LENGTH
 from .wire.json_object import JsonObject
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ class Answer:
     complete: bool = False
     interrupted: bool = False
     finish_reason: str | None = None
+    # Why it ended in every dialect's words (wire.dialect: STOP, LENGTH, REFUSAL, CONTENT_FILTER, FAILED).
+    ended: str | None = None
     usage: JsonObject | None = None  # as the wire reported it (kept in a recorded answer)
     failure: errors.Failure | None = None
     refused: bool = False  # the text is the model's refusal (empty.verdict), not an answer
@@ -128,17 +131,18 @@ class Answer:
         return (INTERRUPTED if self.interrupted else CUT_OFF).get(language)
 
     def truncated_note(self, language: str = "en") -> str | None:
-        return TRUNCATED.get(language) if self.finish_reason == "length" else None
+        return TRUNCATED.get(language) if self.ended == LENGTH else None
 
 
-def taken(answer: Answer, draft: Draft, model: str) -> Answer:
-    """``answer`` with what ``draft`` brought: the text, usage, reason and thinking, and the model that answered."""
-    return replace(answer, text=draft.text, usage=draft.usage, finish_reason=draft.finish_reason,
+def taken(answer: Answer, draft: Draft, model: str, ended: str | None) -> Answer:
+    """``answer`` with what ``draft`` brought: the text, usage, reason and thinking, and the model that
+    answered; ``ended``: the reason in the dialect's common words."""
+    return replace(answer, text=draft.text, usage=draft.usage, finish_reason=draft.finish_reason, ended=ended,
                    thinking=draft.thinking, model=draft.model or model)
 
 
 def replayed(answer: Answer, text: str, thinking: str, model: str, usage: JsonObject | None, reason: str | None,
-             date: str) -> Answer:
+             ended: str | None, date: str) -> Answer:
     """``answer`` as a recorded answer gives it back (replay.py)."""
     return replace(answer, text=text, thinking=thinking, model=model or answer.model, usage=usage,
-                   finish_reason=reason, replayed=date)
+                   finish_reason=reason, ended=ended, replayed=date)

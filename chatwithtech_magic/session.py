@@ -150,7 +150,7 @@ class ChatSession:
 
         request, outgoing = sending.request, sending.outgoing
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
-        answer = taken(answer, draft, request.model)
+        answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
         if failure is None and not answer.interrupted:
             verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
             failure = verdict.failure
@@ -241,10 +241,11 @@ class ChatSession:
         if entry is None:
             answer.failure = self._stamp(lookup.failure, request, None, cell.base_url, suggest=False)
             return self._finish(answer, view)
+        dialect = dialect_for(request)  # what the recorded reason and usage say, in its words
         answer = replayed(answer, entry.answer, entry.thinking, entry.answered_by or entry.model,
-                          replay.usage_object(entry.usage), entry.reason, entry.date or "?")
+                          replay.usage_object(entry.usage), entry.reason, dialect.ended(entry.reason), entry.date or "?")
         answer.complete = True
-        _billed(answer, self.meter.replayed(answer, dialect_for(request).figures(answer.usage)))  # counted apart, at $0
+        _billed(answer, self.meter.replayed(answer, dialect.figures(answer.usage)))  # counted apart, at $0
         self._remember(request, answer)
         return self._finish(answer, view)
 

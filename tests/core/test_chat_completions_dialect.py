@@ -166,3 +166,10 @@ def test_a_refusal_about_something_else_is_not_adapted():
 
 def test_the_messages_of_a_prompt_without_a_system_prompt_start_with_the_first_exchange():
     assert [m["role"] for m in messages(Prompt((), (), text("Hi")))] == ["user"]
+
+
+def test_an_answer_cut_at_the_max_tokens_says_so_from_the_common_word_not_the_wires():
+    from chatwithtech_magic.answer import Answer
+
+    assert Answer("Q", finish_reason="length", ended=CHAT.ended("length")).truncated_note() == "stopped at the max tokens limit"
+    assert Answer("Q", finish_reason="stop", ended=CHAT.ended("stop")).truncated_note() is None
