@@ -26,7 +26,7 @@ class Compat:
     temperature: bool = True  # False: a temperature is refused, even the user's
     temperature_accepts: Text | None = None  # what the server said it takes ("only the default (1)")
     reasoning_effort: bool | None = None  # None: unknown model, sent when the user asks
-    stream_options: bool = True
+    stream_usage: bool = True  # the endpoint reports usage at the end of a stream when asked
 
 
 def family(model: str) -> Compat:
@@ -74,7 +74,7 @@ class Adaptations:
 
         None when the refusal is about nothing the dialect can adapt, or when this question already
         adapted that parameter (``tried``, updated here; a parameter's names count as one): never a loop.
-        The lesson is kept for the model, or for the whole endpoint when the dialect says so (stream_options).
+        The lesson is kept for the model, or for the whole endpoint when the dialect says so (a stream option).
         """
         dialect = outgoing.dialect
         step = dialect.adapt(failure, outgoing.settings, request, self.get(endpoint, request.model))
@@ -116,10 +116,6 @@ ADAPTED_DROPPED = Text(
 ADAPTED_RENAMED = Text(
     "{model} refused {param}: sent as {other} (remembered for this session)",
     "{model} 拒绝了 {param}：已改用 {other} 发送（本会话内记住）",
-)
-NO_STREAM_USAGE = Text(
-    "this endpoint refused stream_options: token counts are not reported (remembered for this session)",
-    "此端点拒绝 stream_options：不会报告令牌数（本会话内记住）",
 )
 SETTING_NAMES = {"temperature": "temperature", "max_tokens": "max tokens", "reasoning_effort": "reasoning effort"}
 

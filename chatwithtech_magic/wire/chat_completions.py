@@ -17,7 +17,6 @@ from ..i18n import Text
 from ..params import (
     ADAPTED_DROPPED,
     ADAPTED_RENAMED,
-    NO_STREAM_USAGE,
     NOT_TAKEN,
     NOT_THIS_VALUE,
     accepts,
@@ -43,6 +42,12 @@ RECORDED = ("model", "temperature", "top_p", "max_tokens", "max_completion_token
 THINKING_FIELDS = ("reasoning_content", "reasoning")
 
 _ENDED = {"stop": STOP, "length": LENGTH, "content_filter": CONTENT_FILTER, "refusal": REFUSAL}
+
+
+NO_STREAM_USAGE = Text(
+    "this endpoint refused stream_options: token counts are not reported (remembered for this session)",
+    "此端点拒绝 stream_options：不会报告令牌数（本会话内记住）",
+)
 
 
 class ChatCompletions:
@@ -78,7 +83,7 @@ class ChatCompletions:
                 settings["reasoning_effort"] = request.reasoning_effort
         if request.stream:
             settings["stream"] = True
-            if compat.stream_options:
+            if compat.stream_usage:
                 settings["stream_options"] = {"include_usage": True}
         return settings, notes
 
@@ -259,7 +264,7 @@ class ChatCompletions:
                 changes["reasoning_effort"] = False
                 notes.append(ignored("reasoning_effort", value, model, NOT_TAKEN))
         elif param == "stream_options":
-            changes["stream_options"] = False
+            changes["stream_usage"] = False
             notes.append(NO_STREAM_USAGE)
         return settings, changes, notes, param
 
