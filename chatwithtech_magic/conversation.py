@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .defaults import DEFAULT_WINDOW, WINDOW_RANGE  # noqa: F401 (re-exported)
+from .prompt import ASSISTANT, USER, Prompt, Turn, text
 
 
 @dataclass
@@ -28,26 +29,24 @@ class Conversation:
         self.system = None
         self.exchanges.clear()
 
-    def messages(self, prompt: str, window: int = DEFAULT_WINDOW, system: str | None = None) -> list[dict]:
-        """The messages for one request: system prompt, the last ``window`` exchanges, then ``prompt``."""
-        messages = []
+    def prompt(self, cell: str, window: int = DEFAULT_WINDOW, system: str | None = None) -> Prompt:
+        """What one request asks: the system prompt, the last ``window`` exchanges, then ``cell``."""
         system = system or self.system
-        if system:
-            messages.append({"role": "system", "content": system})
-        for exchange in self.exchanges[-window:] if window > 0 else []:
-            messages.append({"role": "user", "content": exchange.prompt})
-            messages.append({"role": "assistant", "content": exchange.answer})
-        messages.append({"role": "user", "content": prompt})
-        return messages
+        earlier = self.exchanges[-window:] if window > 0 else []
+        return Prompt(
+            text(system) if system else (),
+            tuple((Turn(USER, text(e.prompt)), Turn(ASSISTANT, text(e.answer))) for e in earlier),
+            text(cell),
+        )
 
-    def record(self, exchange: Exchange) -> None:
+    def add(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)
 
     def drop_unfinished(self, prompt: str) -> Exchange | None:
         """Take out the last exchange when it is a cut-off answer to ``prompt``, before asking it again.
 
         A Retry after a broken stream must not send the broken half as history, nor keep it
-        next to the full answer (retake.py puts it back if the retry brings less).
+        next to the full answer (ask_again.py puts it back if the retry brings less).
         """
         if self.exchanges and not self.exchanges[-1].complete and self.exchanges[-1].prompt == prompt:
             return self.exchanges.pop()

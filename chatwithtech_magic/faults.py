@@ -49,8 +49,8 @@ def header_problem(credentials) -> tuple[str, str] | None:
     """
     from .credentials import header_character
 
-    for name in ("organization", "project"):
-        found = header_character((getattr(credentials, name, None) or "").strip())
+    for name, value in (("organization", credentials.organization), ("project", credentials.project)):
+        found = header_character((value or "").strip())
         if found:
             return name, f"U+{ord(found[1]):04X}"
     return None
@@ -152,22 +152,8 @@ def _first_line(text: str) -> str:
     return (text or "").strip().splitlines()[0][:300] if (text or "").strip() else ""
 
 
-def check_completion(completion):
-    """A non-streamed answer as ``sse.read_whole`` read it, or ``NotAnAnswer``.
-
-    For a 200 that is not a JSON object (``text/html``: a captive portal), the body comes back
-    as a ``str``; a JSON object of another shape comes back without ``choices``. Both are not
-    answers, and are said so instead of an ``AttributeError``.
-    """
-    if isinstance(completion, str):
-        raise NotAnAnswer(completion)
-    if not isinstance(getattr(completion, "choices", None), list):
-        raise NotAnAnswer(_shape(completion))
-    return completion
-
-
-def _shape(obj) -> str:
-    """What the server sent instead of a completion (its JSON object, read as an ``sse.Record``)."""
+def describe_shape(obj) -> str:
+    """What the server sent instead of an answer (its JSON object, read as a ``JsonObject``): the dialect says it is none."""
     try:
         known = {k: v for k, v in obj.model_dump().items() if v is not None}
         return json.dumps(known, default=str, ensure_ascii=False)[:300]

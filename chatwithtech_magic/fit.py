@@ -1,8 +1,7 @@
 """Make a request fit the model's context window before it is sent.
 
-The messages of a request are: the system prompt (and any other leading ``system`` or
-``developer`` messages), the window of past exchanges, and the cell, last. When their
-estimated size (``tokens.estimate_messages``) plus the answer's room (max tokens, when
+A request's ``Prompt`` is the system prompt, the window of past exchanges, and the cell. When its
+estimated size (``tokens.estimate_prompt``) plus the answer's room (max tokens, when
 set) is more than the model's context window, the oldest exchanges are left out, one
 whole exchange at a time, instead of letting the server answer with a 400. When the
 system prompt and the cell alone are too large, nothing can be left out: the caller
@@ -16,15 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .tokens import estimate_messages
-
-_LEADING = ("system", "developer")
+from .prompt import Prompt
+from .tokens import estimate_prompt
 
 
 @dataclass
 class Fitted:
-    messages: list[dict]
-    tokens: int  # the estimate for the messages kept
+    prompt: Prompt
+    tokens: int  # the estimate for the prompt kept
     limit: int | None  # the model's context window; None when unknown
     dropped: int = 0  # earlier exchanges left out
     too_large: bool = False  # the system prompt and the cell alone do not fit
@@ -39,23 +37,14 @@ def context_limit(model: str) -> int | None:
         return None
 
 
-def fit(messages: list[dict], model: str, reserve: int = 0, limit: int | None = None) -> Fitted:
-    """The messages that fit ``model``'s window with ``reserve`` tokens left for the answer."""
+def fit(prompt: Prompt, model: str, reserve: int = 0, limit: int | None = None) -> Fitted:
+    """The prompt that fits ``model``'s window with ``reserve`` tokens left for the answer."""
     limit = limit if limit is not None else context_limit(model)
-    tokens = estimate_messages(messages)
+    tokens = estimate_prompt(prompt)
     if not limit or tokens + reserve <= limit:
-        return Fitted(list(messages), tokens, limit)
-    head = 0
-    while head < len(messages) - 1 and messages[head].get("role") in _LEADING:
-        head += 1
-    lead, middle, cell = list(messages[:head]), list(messages[head:-1]), messages[-1:]
-    dropped = 0
-    while middle and tokens + reserve > limit:
-        # One exchange: the user's message and the answers up to the next user message.
-        end = 1
-        while end < len(middle) and middle[end].get("role") != "user":
-            end += 1
-        middle = middle[end:]
-        dropped += 1
-        tokens = estimate_messages(lead + middle + cell)
-    return Fitted(lead + middle + cell, tokens, limit, dropped, too_large=tokens + reserve > limit)
+        return Fitted(prompt, tokens, limit)
+    earlier, dropped = prompt.earlier, 0
+    while earlier and tokens + reserve > limit:
+        earlier, dropped = earlier[1:], dropped + 1  # the oldest whole exchange
+        tokens = estimate_prompt(prompt.but(earlier=earlier))
+    return Fitted(prompt.but(earlier=earlier), tokens, limit, dropped, too_large=tokens + reserve > limit)

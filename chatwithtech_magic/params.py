@@ -1,11 +1,12 @@
-"""Which optional parameters a model takes, as data, and the one place that builds them.
+"""Which optional parameters a model takes, as data, whatever the wire.
 
 Each (endpoint, model) has a ``Compat`` record: filled from family rules first (reasoning
-models take ``max_completion_tokens``, no default temperature, ``reasoning_effort``), then
-from what the server refused this session. A refusal of a parameter *we* added is a
-compatibility gap, not the user's error: ``adapt`` says how to resend once (without it, or
-under its other name), and ``Adaptations.resend`` keeps the lesson for the session. Never a
-loop: each parameter is adapted at most once per question.
+models take the newer name for max tokens, no default temperature, ``reasoning_effort``), then
+from what the server refused this session. The dialect (wire/) writes the parameters from it in
+its own names. A refusal of a parameter *we* added is a compatibility gap, not the user's error:
+the dialect's ``adapt`` says how to resend once (without it, or under its other name), and
+``Adaptations.resend`` keeps the lesson for the session. Never a loop: each parameter is adapted
+at most once per question.
 """
 
 from __future__ import annotations
@@ -14,22 +15,18 @@ import re
 from dataclasses import dataclass, replace
 
 from . import models
-from .defaults import DEFAULT_TEMPERATURE
 from .i18n import Text
-
-MAX_TOKENS_NAMES = ("max_tokens", "max_completion_tokens")
-ADAPTABLE = ("temperature", "max_tokens", "max_completion_tokens", "stream_options", "reasoning_effort")
-_OTHER_NAME = {"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}
-
 
 @dataclass(frozen=True)
 class Compat:
-    max_tokens_field: str | None = "max_tokens"  # None: the endpoint takes neither name
+    # Which name the answer's cap goes under, as the dialect writes it: "plain" (the classic name),
+    # "completion" (the newer one reasoning models take), None (the endpoint takes neither).
+    cap: str | None = "plain"
     default_temperature: bool = True  # send the seed's 0.3 when the user set none
     temperature: bool = True  # False: a temperature is refused, even the user's
     temperature_accepts: Text | None = None  # what the server said it takes ("only the default (1)")
     reasoning_effort: bool | None = None  # None: unknown model, sent when the user asks
-    stream_options: bool = True
+    stream_usage: bool = True  # the endpoint reports usage at the end of a stream when asked
 
 
 def family(model: str) -> Compat:
@@ -38,7 +35,7 @@ def family(model: str) -> Compat:
     if reasoning is None:
         return Compat()  # a gateway's or local model: the classic parameters, adapted on refusal
     if reasoning:
-        return Compat(max_tokens_field="max_completion_tokens", default_temperature=False, reasoning_effort=True)
+        return Compat(cap="completion", default_temperature=False, reasoning_effort=True)
     return Compat(reasoning_effort=False)
 
 
@@ -46,7 +43,7 @@ class Tried(set):
     """The parameters one question adapted, and the lessons it learned on the way: ``(key, before, group)``.
 
     A lesson is kept only if it worked. Against a server that refuses every name of a parameter, a
-    lesson learned as the resend went out (``max_completion_tokens`` instead of ``max_tokens``) was
+    lesson learned as the resend went out (max tokens under its other name) was
     refused too, and kept, it flipped the next cell's first try; taken back, each cell starts from
     the last lesson that worked.
     """
@@ -72,30 +69,31 @@ class Adaptations:
     def learn(self, endpoint: str, model: str, changes: dict) -> None:
         self.learned.setdefault((endpoint, model), {}).update(changes)
 
-    def resend(self, failure, params: dict, request, endpoint: str, tried: set) -> tuple[dict, list[Text]] | None:
-        """The parameters to send once more after ``failure`` refused one we added, and notes saying so.
+    def resend(self, failure, outgoing, request, endpoint: str, tried: set):
+        """``(outgoing, notes)`` to send once more after ``failure`` refused a parameter we added.
 
-        None when the refusal is about nothing we can adapt, or when this question already adapted
-        that parameter (``tried``, updated here; both max-tokens names count as one): never a loop.
-        The lesson is kept for the model, or for the whole endpoint when it refused ``stream_options``.
+        None when the refusal is about nothing the dialect can adapt, or when this question already
+        adapted that parameter (``tried``, updated here; a parameter's names count as one): never a loop.
+        The lesson is kept for the model, or for the whole endpoint when the dialect says so (a stream option).
         """
-        step = adapt(failure, params, request, self.get(endpoint, request.model))
+        dialect = outgoing.dialect
+        step = dialect.adapt(failure, outgoing.settings, request, self.get(endpoint, request.model))
         if step is None or step[3] in tried:
             return None
-        params, changes, notes, param = step
-        group = frozenset(MAX_TOKENS_NAMES) if param in MAX_TOKENS_NAMES else frozenset({param})
+        settings, changes, notes, param = step
+        group = dialect.group(param)
         tried |= group
-        key = (endpoint, "*" if param == "stream_options" else request.model)
+        key = (endpoint, "*" if dialect.endpoint_wide(param) else request.model)
         if isinstance(tried, Tried):  # what to go back to if the resend is refused for the same parameter
             tried.lessons.append((key, dict(self.learned[key]) if key in self.learned else None, group))
         self.learn(*key, changes)
-        return params, notes
+        return outgoing.but(settings=settings), notes
 
-    def settle(self, tried, failure, params: dict) -> None:
+    def keep_what_worked(self, tried: Tried, failure, outgoing) -> None:
         """After the question's last request: take back each lesson whose resend was refused for the
         same parameter again (it did not work); keep the others."""
-        refused = refused_param(failure, params) if failure is not None and getattr(failure, "status", None) else None
-        for key, before, group in reversed(getattr(tried, "lessons", ())):
+        refused = outgoing.dialect.refused(failure, outgoing.settings) if failure is not None and failure.status else None
+        for key, before, group in reversed(tried.lessons):
             if refused is not None and refused in group:
                 if before is None:
                     self.learned.pop(key, None)
@@ -119,121 +117,19 @@ ADAPTED_RENAMED = Text(
     "{model} refused {param}: sent as {other} (remembered for this session)",
     "{model} 拒绝了 {param}：已改用 {other} 发送（本会话内记住）",
 )
-NO_STREAM_USAGE = Text(
-    "this endpoint refused stream_options: token counts are not reported (remembered for this session)",
-    "此端点拒绝 stream_options：不会报告令牌数（本会话内记住）",
-)
 SETTING_NAMES = {"temperature": "temperature", "max_tokens": "max tokens", "reasoning_effort": "reasoning effort"}
 
 
-def build(prompt: str, request, conversation, compat: Compat) -> tuple[dict, list[Text]]:
-    """The chat request's body (the fields of ``client.chat.completions.create``), and notes on settings ignored.
-
-    ``request.temperature`` None means the user set none: the seed's 0.3 goes only to models
-    that take it. A user's own value is sent unless this model is known to refuse it.
-    """
-    params = {"model": request.model, "messages": conversation.messages(prompt, request.window, request.system)}
-    notes = []
-    if request.temperature is not None:
-        if compat.temperature:
-            params["temperature"] = request.temperature
-        else:
-            notes.append(_ignored("temperature", request.temperature, request.model, compat.temperature_accepts))
-    elif compat.default_temperature and compat.temperature:
-        params["temperature"] = DEFAULT_TEMPERATURE
-    if request.max_tokens:
-        if compat.max_tokens_field:
-            params[compat.max_tokens_field] = request.max_tokens
-        else:
-            notes.append(_ignored("max_tokens", request.max_tokens, request.model))
-    effort = getattr(request, "reasoning_effort", None)
-    if effort:
-        if compat.reasoning_effort is False:
-            notes.append(_ignored("reasoning_effort", effort, request.model))
-        else:
-            params["reasoning_effort"] = effort
-    if request.stream:
-        params["stream"] = True
-        if compat.stream_options:
-            params["stream_options"] = {"include_usage": True}
-    return params, notes
-
-
-def _ignored(setting: str, value, model: str, accepts: Text | None = None) -> Text:
+def ignored(setting: str, value, model: str, accepts: Text | None = None) -> Text:
     how = accepts or NOT_TAKEN
     values = {"setting": SETTING_NAMES.get(setting, setting), "value": value, "model": model}
     return Text(IGNORED.en.format(accepts=how.en, **values), IGNORED.zh.format(accepts=how.zh, **values))
 
 
-_UNRECOGNIZED = re.compile(r"unrecognized request argument|unsupported parameter|not supported|unknown (parameter|field|argument)|extra (inputs|fields) (are )?not permitted|unexpected keyword", re.I)
-# What a refusal of a parameter looks like: OpenAI's codes, Azure's and gateways' wordings (LiteLLM, vLLM's
-# pydantic "extra inputs"). Other 400s that name a parameter (a temperature of 5) are the user's to fix: a panel.
-_REFUSAL_CODES = ("unsupported_parameter", "unsupported_value")
-_REFUSAL = re.compile(
-    r"unrecognized request argument|unsupported ?param|does not support parameters?|not supported with this model"
-    r"|extra (inputs|fields) (are )?not permitted|unknown (parameter|field|argument)",
-    re.I,
-)
 _ONLY_VALUE = re.compile(r"only the default \(([^)]*)\) value is supported", re.I)
 
 
-def refused_param(failure, params: dict) -> str | None:
-    """The optional parameter we added that a 400 refused, or None when the refusal is about something else."""
-    if failure.status not in (400, 422) or failure.kind.kind == "context_length":
-        return None
-    message = failure.message or ""
-    if failure.code not in _REFUSAL_CODES and not _REFUSAL.search(message) and "stream_options" not in message:
-        return None  # stream_options: any refusal naming it (the endpoints that refuse it say so in many ways)
-    named = getattr(failure, "param", None)
-    if named in ADAPTABLE and named in params:
-        return named  # the body says which one
-    for param in ADAPTABLE:
-        if param not in params:
-            continue
-        if re.search(rf"\b{param}\b", message):
-            return param
-    return None
-
-
-def adapt(failure, params: dict, request, compat: Compat) -> tuple[dict, dict, list[Text], str] | None:
-    """How to resend once after ``failure``: (new params, lessons to remember, notes, param); None when we can't."""
-    param = refused_param(failure, params)
-    if param is None:
-        return None
-    model, message = request.model, failure.message or ""
-    params = dict(params)
-    value = params.pop(param)
-    notes, changes = [], {}
-    if param in MAX_TOKENS_NAMES:
-        other = _OTHER_NAME[param]
-        renamed = _UNRECOGNIZED.search(message) and (failure.code in (None, "unsupported_parameter") or other in message)
-        if renamed and compat.max_tokens_field == param:
-            params[other] = value
-            changes["max_tokens_field"] = other
-            notes.append(ADAPTED_RENAMED.fill(model=model, param=param, other=other))
-        else:
-            notes.append(_ignored("max_tokens", value, model, _accepts(message) or NOT_THIS_VALUE))
-    elif param == "temperature":
-        accepts = _accepts(message)
-        changes.update(temperature=False, default_temperature=False, temperature_accepts=accepts)
-        if request.temperature is not None:  # the user's own value
-            notes.append(_ignored("temperature", value, model, accepts or NOT_THIS_VALUE))
-        else:
-            changes.pop("temperature")  # only our default was refused: a user's own value may still be taken
-            notes.append(ADAPTED_DROPPED.fill(model=model, param=param))
-    elif param == "reasoning_effort":
-        if failure.code == "unsupported_value":  # the model takes the parameter, not this value
-            notes.append(_ignored("reasoning_effort", value, model, _accepts(message) or NOT_THIS_VALUE))
-        else:
-            changes["reasoning_effort"] = False
-            notes.append(_ignored("reasoning_effort", value, model))
-    elif param == "stream_options":
-        changes["stream_options"] = False
-        notes.append(NO_STREAM_USAGE)
-    return params, changes, notes, param
-
-
-def _accepts(message: str) -> Text | None:
+def accepts(message: str) -> Text | None:
     """What the server's message says the model takes, in both languages; None when it does not say."""
     match = _ONLY_VALUE.search(message)
     if match:

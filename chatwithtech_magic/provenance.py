@@ -1,68 +1,35 @@
 """What produced an answer, as metadata on its output: a saved notebook keeps the record.
 
 The record holds the model that answered, the request id, the usage, the estimated cost,
-when it was sent and how long it took, and the parameters sent. It is built from a
-short list of known, plain parameters, so nothing else that may sit in a request (headers,
-a client's key) can ever reach a notebook file; the messages are counted, not copied (the
-notebook already shows the cell, and earlier exchanges may hold things the user deleted).
+when it was sent and how long it took, and the parameters sent. The parameters are the short
+list of known, plain ones the dialect keeps (wire/), so nothing else that may sit in a request
+(headers, a client's key) can ever reach a notebook file; the messages are counted, not copied
+(the notebook already shows the cell, and earlier exchanges may hold things the user deleted).
+The record's names are the ones notebooks already hold (saved_names.py), whatever the wire.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from .saved_names import FINISH_REASON, MESSAGES, usage_fields
+
 KEY = "chatwithtech_magic"  # the output metadata key
 
-# Parameters worth recording; any other name is left out, whatever it holds.
-SENT = (
-    "model",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "max_completion_tokens",
-    "reasoning_effort",
-    "verbosity",
-    "seed",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "stream",
-    "service_tier",
-)
+
+def parameters(settings: dict, messages: int) -> dict:
+    """The parameters sent (plain, as ``Dialect.plain_settings`` keeps them), and how many messages."""
+    return {**settings, MESSAGES: messages}
 
 
-def _plain(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
-        return list(value)
-    return str(value)
-
-
-def parameters(params: dict) -> dict:
-    """The parameters sent, without the messages: only known names, as plain JSON values."""
-    sent = {name: _plain(params[name]) for name in SENT if name in params}
-    options = params.get("stream_options")
-    if isinstance(options, dict) and "include_usage" in options:
-        sent["stream_usage"] = bool(options["include_usage"])
-    sent["messages"] = len(params.get("messages") or ())
-    return sent
-
-
-def record(answer, params: dict, ticket, request_id: str | None = None) -> dict:
-    """The output metadata for ``answer`` (JSON-serialisable)."""
+def describe(answer, bill, sent: dict, ticket, request_id: str | None = None) -> dict:
+    """The output metadata for ``answer`` priced in ``bill`` (spend.Bill), JSON-serialisable."""
     from . import pricing
 
-    figures, cost = getattr(answer, "figures", None), getattr(answer, "cost", None)
+    figures, cost = bill.figures, bill.cost
     usage = None
     if figures is not None:
-        usage = {
-            "prompt_tokens": figures.prompt,
-            "completion_tokens": figures.completion,
-            "cached_tokens": figures.cached,
-            "reasoning_tokens": figures.reasoning,
-            "estimated": figures.estimated,
-        }
+        usage = {**usage_fields(figures), "estimated": figures.estimated}
     version = pricing.version()  # of the loaded table, or recorded with the rates kept (price_rates.py)
     sent_at = datetime.datetime.fromtimestamp(ticket.sent_at, datetime.timezone.utc)
     return {
@@ -72,12 +39,12 @@ def record(answer, params: dict, ticket, request_id: str | None = None) -> dict:
             "usage": usage,
             "cost_usd": float(cost) if cost is not None else None,
             "cost_source": f"genai-prices {version}, an estimate" if cost is not None and version else None,
-            "replayed": bool(getattr(answer, "replayed", False)),
+            "replayed": bool(answer.replayed),
             "sent_at": sent_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "elapsed_s": round(getattr(answer, "elapsed", 0.0) or 0.0, 3),
+            "elapsed_s": round(bill.elapsed or 0.0, 3),
             "complete": bool(answer.complete),
-            "finish_reason": answer.finish_reason,
+            FINISH_REASON: answer.reason,
             "dropped_exchanges": ticket.dropped,
-            "parameters": parameters(params),
+            "parameters": sent,
         }
     }

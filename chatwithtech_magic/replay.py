@@ -11,8 +11,9 @@ so a future key format can skip old lines instead of misreading them (pycachy's 
 exactly that). A damaged line is skipped with a note; nothing here raises on file contents.
 No key, Authorization header or credential-bearing URL part is ever written.
 
-Works without IPython; the session calls ``begin`` once the request's parameters are built,
-then ``Recorded.settle`` before sending (True: nothing is sent) and ``Recorded.record`` after.
+Works without IPython; the session calls ``begin`` once the request is built (``wire.dialect.Outgoing``),
+then ``CellReplay.look_up`` before sending (``Lookup.final``: nothing is sent) and ``CellReplay.keep`` after.
+The key is the digest of the body the dialect writes for the prompt, so it covers every part sent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from . import clock, errors, safe_file
 from .masking import redact
 from .defaults import CACHE_MODES as MODES
 from .i18n import Text
+from .saved_names import FINISH_REASON
 from .urls import mask_url
+from .wire.dialect import Outgoing
+from .wire.json_object import as_attributes
 
 ENV = "CHATWITHTECH_CACHE"
 FILENAME = "chatwithtech_answers.jsonl"
@@ -125,26 +129,38 @@ def shaping(params: dict) -> dict:
     return {k: _canonical(v) for k, v in params.items() if k not in TRANSPORT}
 
 
-def request_key(base_url: str, params: dict) -> str:
-    payload = [FORMAT, endpoint(base_url), shaping(params)]
+def request_key(base_url: str, body: dict) -> str:
+    """The lookup key of a request whose body is ``body`` (as its dialect writes it) to ``base_url``."""
+    payload = [FORMAT, endpoint(base_url), shaping(body)]
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # -- entries -------------------------------------------------------------------------
+def key_of(base_url: str, outgoing: Outgoing) -> str:
+    return request_key(base_url, outgoing.body())
+
+
+# The file's names for fields named otherwise here.
+_FILE_NAMES = {"reason": FINISH_REASON}
+_OUR_NAMES = {file: ours for ours, file in _FILE_NAMES.items()}
+
+
 @dataclass
-class Entry:
+class RecordedAnswer:
+    """One line of the file."""
+
     # In the order a reader of the file (or of its diff) wants them; the key and the answer are required.
     key: str
     recorded: str = ""  # ISO 8601, UTC
     endpoint: str = ""
     model: str = ""  # the model asked for
-    params: dict = field(default_factory=dict)  # the shaping parameters other than the messages, for readers
+    params: dict = field(default_factory=dict)  # the shaping settings other than the model (no prompt), for readers
     prompt: str = ""  # this cell's text as sent; the key also covers the earlier conversation
     answer: str = ""
     thinking: str = ""  # the model's thinking, shown apart on replay as it was live (written only when there is some)
     answered_by: str = ""  # the model that answered, as the server named it
-    finish_reason: str | None = "stop"
+    reason: str | None = "stop"  # why the answer ended, as the wire said it
     usage: dict | None = None
     cost_usd: float | None = None  # estimated, when the model's price is known
     request_id: str | None = None
@@ -152,21 +168,22 @@ class Entry:
 
     def line(self) -> str:
         """One JSON line; readable (non-ASCII kept as is) and with a stable field order for diffs."""
-        record = {"format": FORMAT, **self.__dict__}
-        if not record["also"]:
-            del record["also"]
-        if not record["thinking"]:
-            del record["thinking"]
-        return json.dumps(record, ensure_ascii=False) + "\n"
+        line = {"format": FORMAT, **{_FILE_NAMES.get(k, k): v for k, v in self.__dict__.items()}}
+        if not line["also"]:
+            del line["also"]
+        if not line["thinking"]:
+            del line["thinking"]
+        return json.dumps(line, ensure_ascii=False) + "\n"
 
     @property
     def date(self) -> str:
         return self.recorded[:10]
 
     @classmethod
-    def parse(cls, data: dict) -> "Entry | None":
+    def parse(cls, data: dict) -> "RecordedAnswer | None":
         """The entry on one line; None when a field has the wrong type (a hand edit, a bad merge)."""
-        also, optional = data.get("also", []), (data.get("finish_reason"), data.get("request_id"))
+        data = {_OUR_NAMES.get(k, k): v for k, v in data.items()}
+        also, optional = data.get("also", []), (data.get("reason"), data.get("request_id"))
         if not (
             isinstance(data.get("key"), str) and isinstance(data.get("answer"), str)
             and all(isinstance(data.get(name, ""), str) for name in _TEXT_FIELDS)
@@ -183,7 +200,7 @@ _TEXT_FIELDS = ("recorded", "endpoint", "model", "prompt", "answered_by", "think
 
 @dataclass
 class Contents:
-    entries: dict[str, Entry] = field(default_factory=dict)  # by key and by each ``also`` key; the newest wins
+    entries: dict[str, RecordedAnswer] = field(default_factory=dict)  # by key and by each ``also`` key; the newest wins
     damaged: list[int] = field(default_factory=list)  # line numbers
     newer: list[int] = field(default_factory=list)
 
@@ -197,15 +214,15 @@ def parse(data: bytes) -> Contents:
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8"))
+            line = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             contents.damaged.append(number)
             continue
-        version = record.get("format") if isinstance(record, dict) else None
+        version = line.get("format") if isinstance(line, dict) else None
         if type(version) is int and version > FORMAT:
             contents.newer.append(number)
             continue
-        entry = Entry.parse(record) if type(version) is int and version == FORMAT else None
+        entry = RecordedAnswer.parse(line) if type(version) is int and version == FORMAT else None
         if entry is None:
             contents.damaged.append(number)
             continue
@@ -237,16 +254,14 @@ def file_notes(contents: Contents, file: str) -> list[Text]:
 def usage_dict(usage) -> dict | None:
     if usage is None:
         return None
-    dump = getattr(usage, "model_dump", None)  # the SDK's pydantic models and sse.Record both have it
+    dump = getattr(usage, "model_dump", None)  # the SDK's pydantic models and JsonObject both have it
     data = usage if isinstance(usage, dict) else dump() if dump else {k: v for k, v in vars(usage).items() if not k.startswith("_")}
     return _canonical({k: usage_dict(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None})
 
 
 def usage_object(data: dict | None):
     """The recorded usage in the shape a live answer has (attribute access, nested details)."""
-    from .sse import record  # what a live streamed answer's usage is; replaying needs no ``import openai``
-
-    return record(data) if isinstance(data, dict) else None
+    return as_attributes(data) if isinstance(data, dict) else None  # as a live answer's usage is read
 
 
 def _now() -> str:
@@ -306,11 +321,11 @@ class AnswerStore:
         if self.unsafe is None:
             return None
         reason = self.unsafe.reason
-        failure = errors.Failure(errors.kind_named("answers_file_unsafe"), summary=self.path.name, message=reason.en)
+        failure = errors.Failure(errors.kind_named(errors.Kind.ANSWERS_FILE_UNSAFE), summary=self.path.name, message=reason.en)
         failure.facts = {"message": reason}  # in the panel's language
         return failure
 
-    def find(self, key: str) -> Entry | None:
+    def find(self, key: str) -> RecordedAnswer | None:
         """The newest entry for ``key``."""
         return self.read()[0].entries.get(key)
 
@@ -322,7 +337,7 @@ class AnswerStore:
         self._noted.add(signature)
         return file_notes(contents, self.path.name)
 
-    def append(self, entry: Entry) -> None:
+    def append(self, entry: RecordedAnswer) -> None:
         """Append one whole line, atomically with respect to other writers; OSError when it can't."""
         data = entry.line().encode("utf-8")
         # Never through a link, never into a device or a pipe: ``UnsafeFile`` (an OSError) instead.
@@ -348,9 +363,20 @@ def _lock(fd: int) -> None:
 
 
 # -- one cell ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lookup:
+    """What the file says before sending: ``final`` when no request may be sent (a recorded answer in
+    ``found``, replay mode's miss or an unsafe file in ``failure``); notes for the answer."""
+
+    final: bool = False
+    found: RecordedAnswer | None = None
+    failure: errors.Failure | None = None
+    notes: tuple = ()
+
+
 @dataclass
-class Recorded:
-    """One request's dealings with the file: looked up before sending, recorded after answering."""
+class CellReplay:
+    """One request's dealings with the file: looked up before sending, kept after answering."""
 
     store: AnswerStore
     mode: str
@@ -358,89 +384,79 @@ class Recorded:
     base_url: str = field(repr=False)  # may hold user:password@ or ?api-key=: never in a repr
     keys: list[str]  # what this kernel would send now, then what a fresh kernel would (nothing learned yet)
 
-    def settle(self, answer) -> bool:
-        """True when no request may be sent: a recorded answer is in ``answer``, replay mode's miss, or a
-        file that must be neither read nor written (a link, a device: safe_file.py)."""
+    def look_up(self, prompt: str) -> Lookup:
         refusal = self.store.refusal()
         if refusal is not None:
-            answer.failure = refusal
-            return True
+            return Lookup(True, failure=refusal)
         if not looks_up(self.mode, self.refresh):
-            return False
+            return Lookup()
         entry = next(filter(None, map(self.store.find, self.keys)), None)
         if entry is None and self.mode == "replay":
-            answer.failure = miss(answer.prompt, self.store.path)  # damage notes wait for an answer to sit under
-            return True
-        answer.notes += self.store.damage_notes()
+            return Lookup(True, failure=miss(prompt, self.store.path))  # damage notes wait for an answer to sit under
+        notes = tuple(self.store.damage_notes())
         if entry is None:
-            return False  # auto: asked live, and recorded
+            return Lookup(notes=notes)  # auto: asked live, and recorded
         # Shown by the session's ``view.finish``, in the view a live answer uses, in one render as a
         # ``--no-stream`` answer is: nbval, which ignores display updates, then sees the whole answer.
-        answer.text = entry.answer
-        answer.thinking = entry.thinking
-        answer.model = entry.answered_by or entry.model or answer.model
-        answer.usage = usage_object(entry.usage)
-        answer.finish_reason = entry.finish_reason
-        answer.replayed = entry.date or "?"
-        return True
+        return Lookup(True, found=entry, notes=notes)
 
-    def record(self, answer, sent: dict, secrets: tuple = (), request_id: str | None = None) -> None:
-        """Keep a complete answer; a note under the answer when the file can't be written."""
+    def keep(self, answer, sent: Outgoing, secrets: tuple = (), request_id: str | None = None) -> list[Text]:
+        """Keep a complete answer; a note for the answer when the file can't be written."""
         if not records(self.mode, self.refresh) or answer.failure is not None or not answer.complete:
-            return
-        key = request_key(self.base_url, sent)
+            return []
+        key = key_of(self.base_url, sent)
         # Sent after the server's adaptations (a refused parameter dropped, a context trimmed), the
         # request's key differs from the ones looked up before sending: all of them find this answer.
         also = [k for k in dict.fromkeys(self.keys) if k != key]
         contents, _ = self.store.read()
         known = contents.entries.get(key)
         if known is not None and known.answer == answer.text and not self.refresh:
-            return  # the same answer again: no churn in the file's history
-        entry = Entry(
+            return []  # the same answer again: no churn in the file's history
+        entry = RecordedAnswer(
             key=key,
             also=also,
             recorded=_now(),
             endpoint=endpoint(self.base_url),
-            model=str(sent.get("model", "")),
+            model=sent.model,
             answered_by=answer.model,
             prompt=redact(answer.prompt, *secrets),
-            params={k: v for k, v in shaping(sent).items() if k not in ("messages", "model")},
+            params={k: v for k, v in shaping(sent.settings).items() if k != "model"},
             answer=redact(answer.text, *secrets),
-            thinking=redact(getattr(answer, "thinking", ""), *secrets),
-            finish_reason=answer.finish_reason,
+            thinking=redact(answer.thinking, *secrets),
+            reason=answer.reason,
             usage=usage_dict(answer.usage),
-            cost_usd=float(answer.cost) if getattr(answer, "cost", None) is not None else None,  # spend.py priced it
+            cost_usd=float(answer.cost) if answer.cost is not None else None,  # spend.py priced it
             request_id=request_id,
         )
         try:
             self.store.append(entry)
         except OSError as exc:
-            answer.notes.append(note("not_written", file=self.store.path.name, reason=exc.strerror or exc))
+            return [note("not_written", file=self.store.path.name, reason=exc.strerror or exc)]
+        return []
 
 
 def miss(prompt: str, path: Path) -> errors.Failure:
     """The replay-mode panel: which cell has no recorded answer, and in which file."""
     first = next((line.strip() for line in prompt.splitlines() if line.strip()), "")
     excerpt = first if len(first) <= 60 else first[:59] + "…"
-    return errors.Failure(errors.kind_named("replay_miss"), message=excerpt, summary=path.name)
+    return errors.Failure(errors.kind_named(errors.Kind.REPLAY_MISS), message=excerpt, summary=path.name)
 
 
 def replayed_text(answer, language: str = "en") -> str | None:
     """"replayed · recorded 2026-11-29 · $0" for a replayed answer, else None: the tail of the line under it."""
-    date = getattr(answer, "replayed", None)
+    date = answer.replayed
     return NOTES["replayed"].get(language, date=date) if date else None
 
 
-def begin(store: AnswerStore | None, request, base_url: str, *params: dict) -> Recorded | None:
-    """The cell's ``Recorded``, or None when recorded answers play no part (mode off, no --refresh).
+def begin(store: AnswerStore | None, request, base_url: str, *outgoing: Outgoing) -> CellReplay | None:
+    """The cell's ``CellReplay``, or None when recorded answers play no part (mode off, no --refresh).
 
-    ``params``: the parameters this kernel would send now, then those a fresh kernel would
+    ``outgoing``: the request this kernel would send now, then the one a fresh kernel would
     send (before it learns what the endpoint refuses). CI replays in a fresh kernel, so an
     answer recorded after this kernel learned something must still be found there.
     """
-    mode = getattr(request, "cache", "off")
-    refresh = getattr(request, "refresh", False)
+    mode, refresh = request.cache, request.refresh
     if store is None or (mode == "off" and not refresh):
         return None
-    keys = list(dict.fromkeys(request_key(base_url, p) for p in params))
-    return Recorded(store, mode, refresh, base_url, keys)
+    keys = list(dict.fromkeys(key_of(base_url, o) for o in outgoing))
+    return CellReplay(store, mode, refresh, base_url, keys)

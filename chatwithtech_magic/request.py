@@ -1,13 +1,12 @@
-"""A cell's request: the resolved options for one call, and the parameters sent."""
+"""A cell's request: the resolved options for one call (the dialect writes them on the wire: wire/)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from .conversation import DEFAULT_WINDOW, Conversation
+from .conversation import DEFAULT_WINDOW
 from .credentials import DEFAULT_CONNECTION
 from .defaults import DEFAULT_CACHE, DEFAULT_MODEL, DEFAULT_TIMEOUT
-from .params import Compat, build, family
 from .retry import RetryPolicy
 
 
@@ -50,8 +49,3 @@ class ChatRequest:
 
 
 _FIELDS = frozenset(f.name for f in fields(ChatRequest))
-
-
-def build_params(prompt: str, request: ChatRequest, conversation: Conversation, compat: Compat | None = None) -> dict:
-    """The chat request's body, sent by ``sse.post`` (the rules live in ``params.py``)."""
-    return build(prompt, request, conversation, compat or family(request.model))[0]

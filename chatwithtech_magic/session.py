@@ -10,56 +10,46 @@ import time
 from dataclasses import dataclass, field
 
 from . import empty, errors, faults, known_secrets, options, replay, spend
+from .answer import Answer, Draft, replayed, taken
 from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
 from .defaults import LIST_TIMEOUT
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, usable_key
-from .i18n import Text
 from .masking import redact_fields
 from . import lifecycle  # models coming and going: fallbacks, retirement notes, suggestions
 from .account_models import OncePerCell
-from .params import Adaptations, Tried, build
-from .request import ChatRequest, build_params
+from .params import Adaptations, Tried, family
+from .request import ChatRequest
 from .retry import next_delay
 from .sse import stream_into, whole_into
-from .stream import DEFAULT_INTERVAL, Draft, TextView, Throttle
-
-INTERRUPTED = Text("answer incomplete: interrupted", "回答不完整：已中断")
-CUT_OFF = Text("answer incomplete: the stream stopped early", "回答不完整：数据流提前中断")
-TRUNCATED = Text("stopped at the max tokens limit", "已达到最大令牌数限制而停止")
+from .stream import DEFAULT_INTERVAL, TextView, Throttle
+from .wire.dialect import Outgoing, dialect_for
 
 
 @dataclass
-class Answer:
-    prompt: str
-    text: str = ""
-    model: str = ""
-    complete: bool = False
-    interrupted: bool = False
-    finish_reason: str | None = None
-    usage: object = None
-    failure: errors.Failure | None = None
-    refused: bool = False  # the text is the model's refusal (empty.settle), not an answer
-    thinking: str = ""  # the model's thinking (thinking.py): shown apart, never sent back, never in ``text``
-    # Quiet plain-text lines shown under the answer (a model fallback, an adapted parameter,
-    # a retirement date, spend...). Plain text: the views escape them.
-    notes: list = field(default_factory=list)  # str, or i18n.Text shown in the view's language
-    replayed: str = ""  # the date a replayed answer was recorded (replay.py); "" for a live answer
-    # Filled by spend.Meter when the answer is over: token figures (reported or estimated), the
-    # estimated cost (Decimal; None when the model has no known price), seconds, provenance.
-    figures: object = None
-    cost: object = None
-    elapsed: float | None = None
-    metadata: dict = field(default_factory=dict)  # output metadata: what produced the answer (provenance.py)
+class Sending:
+    """The sends of one question, and the resend policy: what may be sent again, and which attempt it is.
 
-    def note_lines(self, language: str = "en") -> list[str]:
-        return [note.get(language) if isinstance(note, Text) else str(note) for note in self.notes]
+    Only a retry after a failure the catalog retries is a new attempt (``RetryPolicy`` counts them).
+    A compatibility resend (a parameter we added that the model refuses: params.py) and a fallback
+    (the default model does not exist here) send the same attempt again, each at most once a question.
+    """
 
-    def incomplete_note(self, language: str = "en") -> str:
-        return (INTERRUPTED if self.interrupted else CUT_OFF).get(language)
+    request: ChatRequest
+    ticket: spend.Ticket
+    outgoing: Outgoing
+    attempt: int = 1
+    waited: float = 0.0
+    adapted: Tried = field(default_factory=Tried)
+    fell_back: bool = False
 
-    def truncated_note(self, language: str = "en") -> str | None:
-        return TRUNCATED.get(language) if self.finish_reason == "length" else None
+
+@dataclass(frozen=True)
+class Resend:
+    """Sending again was decided: ``refusal`` when the budget (or the context) says no after all."""
+
+    refusal: errors.Failure | None = None
+    interrupted: bool = False  # the user stopped the countdown
 
 
 class ChatFailure(Exception):
@@ -119,81 +109,114 @@ class ChatSession:
         answer, request = _start(prompt, request, self.secrets(request))
         if request.remember:  # the same question again right after its answer was cut off is a retry: the
             self.conversation.drop_unfinished(answer.prompt)  # broken half is neither sent as history nor kept
-        recorded = self._recorded(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
-        if recorded is not None and recorded.settle(answer):
-            return self._replayed(answer, request, recorded, view)
+        cell = self._replay_cell(answer.prompt, request)  # replay.py: a recorded answer needs no key and sends nothing
+        lookup = cell.look_up(answer.prompt) if cell is not None else replay.Lookup()
+        answer.notes += lookup.notes
+        if cell is not None and lookup.final:
+            return self._replayed(answer, request, cell, lookup, view)
         try:
             client, credentials, base_url = self._connect(request)
         except ChatFailure as refused:  # no usable key: nothing is sent
             answer.failure = refused.failure
             return self._finish(answer, view)
-        request, params, ticket = self._prepare(answer, request, base_url)
+        request, ticket = self._prepare(answer, request, base_url)
         if ticket.refusal is not None:  # too large for the model, or over the budget: nothing is sent
-            answer.failure = self._fill(ticket.refusal, request, credentials, base_url, suggest=False)
+            answer.failure = self._stamp(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
-        adapted, fell_back, asked = Tried(), False, request.model
-        attempt, waited = 0, 0.0
+        sending, asked = Sending(request, ticket, ticket.to_send), request.model
+        draft, failure = Draft(), None
         while True:
-            attempt += 1
-            draft = Draft()
-            failure = None
+            draft, failure = Draft(), None
             try:
-                self._send(client, params, request, draft, view, Throttle.for_view(view, throttle_interval))
+                self._send(client, sending.outgoing, sending.request, draft, view, Throttle.for_view(view, throttle_interval))
             except KeyboardInterrupt:
                 answer.interrupted = True
             except Exception as exc:
                 # Thinking counts as an answer begun: the server is working (and billing), so it is never re-sent by itself.
                 begun = bool(draft.text or draft.thinking_size)
-                failure = self._classify(exc, begun, request, credentials, base_url)
-                resent = None if draft.text else self.adaptations.resend(failure, params, request, base_url, adapted)
-                if resent is not None:  # a parameter we added that this model refuses: once without it, or renamed
-                    params, notes = resent
-                    answer.notes += notes
-                    failure = self.meter.again(answer, request, params)  # without a refused max tokens it costs more
-                    if failure is not None:
-                        break
-                    attempt -= 1  # a compatibility resend, not a retry
-                    continue
-                switched = None if (fell_back or draft.text) else self._fall_back(failure, answer, request, base_url)
-                if switched is not None:  # the default model does not exist here: once, with the best the account lists
-                    (request, params, ticket), fell_back = switched, True
-                    if ticket.refusal is not None:  # too large for that model, or over the budget with it: not sent
-                        failure = ticket.refusal
-                        break
-                    attempt -= 1
-                    continue
-                delay = next_delay(request.retry, attempt, _headers(exc), failure.message)
-                if failure.retried and not begun and request.retry.allows(attempt, waited, delay):
-                    if self._wait(view, failure, delay, attempt, request):
-                        waited += delay
-                        failure = self.meter.again(answer, request, params)  # every resend is checked, retries too
-                        if failure is not None:
-                            break
-                        continue
+                failure = self._classify(exc, begun, sending.request, credentials, base_url)
+                resend = (
+                    self._compatible(failure, draft, answer, sending, base_url)
+                    or self._fallback(failure, draft, answer, sending, base_url)
+                    or self._retry(exc, failure, begun, answer, sending, view)
+                )
+                if resend is not None and resend.interrupted:
                     answer.interrupted = True
+                elif resend is not None:
+                    if resend.refusal is None:
+                        continue
+                    failure = resend.refusal
             break
 
-        self.adaptations.settle(adapted, failure, params)  # a lesson refused again is not kept (params.py)
-        answer.text, answer.usage, answer.finish_reason = draft.text, draft.usage, draft.finish_reason
-        answer.thinking = draft.thinking
-        answer.model = draft.model or request.model
+        request, outgoing = sending.request, sending.outgoing
+        self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
+        answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
         if failure is None and not answer.interrupted:
-            failure = empty.settle(draft, answer, request.stream)  # no text: a refusal, or a failure that says why
+            verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
+            failure = verdict.failure
+            if verdict.refusal:
+                answer.text, answer.refused = verdict.refusal, True
+                answer.notes.append(empty.REFUSED)
         if failure is not None:
-            failure.attempts, failure.waited = attempt, waited
-            answer.failure = self._fill(failure, request, credentials, base_url)
+            failure.attempts, failure.waited = sending.attempt, sending.waited
+            answer.failure = self._stamp(failure, request, credentials, base_url)
         answer.complete = failure is None and not answer.interrupted
         if answer.complete:
             answer.notes += lifecycle.retiring_notes(request.model)
-            if fell_back:  # remembered once it has answered: later cells go straight to it, quietly
+            if sending.fell_back:  # remembered once it has answered: later cells go straight to it, quietly
                 self.fallbacks[(base_url, asked)] = request.model
-        self.meter.after(ticket, answer, params, getattr(draft, "request_id", None))  # count and price it, however it ended
+        figures = outgoing.dialect.figures(answer.usage)
+        bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id)  # count and price it, however it ended
+        _billed(answer, bill)
         answer.metadata = self.secrets(request).redact_tree(answer.metadata)  # saved in the notebook
         self._remember(request, answer)
-        if recorded is not None:  # a complete answer is kept for the next run (auto, record, --refresh)
-            recorded.record(answer, params, self.secrets(request).values, getattr(draft, "request_id", None))
+        if cell is not None:  # a complete answer is kept for the next run (auto, record, --refresh)
+            answer.notes += cell.keep(answer, outgoing, self.secrets(request).values, draft.request_id)
         return self._finish(answer, view)
+
+    # -- sending again --------------------------------------------------------------------
+    def _compatible(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str) -> Resend | None:
+        """A parameter we added that this model refuses: once without it, or renamed (not a retry)."""
+        if draft.text:
+            return None
+        resent = self.adaptations.resend(failure, sending.outgoing, sending.request, base_url, sending.adapted)
+        if resent is None:
+            return None
+        outgoing, notes = resent
+        answer.notes += notes
+        return self._checked(answer, sending, outgoing)  # without a refused max tokens it costs more
+
+    def _fallback(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str) -> Resend | None:
+        """The default model does not exist here: once, with the best the account lists (not a retry)."""
+        if sending.fell_back or draft.text:
+            return None
+        switched = self._fall_back(failure, answer, sending.request, base_url)
+        if switched is None:
+            return None
+        sending.request, sending.ticket = switched
+        sending.outgoing, sending.fell_back = sending.ticket.to_send, True
+        return Resend(sending.ticket.refusal)  # too large for that model, or over the budget with it: not sent
+
+    def _retry(self, exc, failure, begun: bool, answer: Answer, sending: Sending, view) -> Resend | None:
+        """A failure the catalog retries, before any answer began: after the countdown, the next attempt."""
+        request = sending.request
+        delay = next_delay(request.retry, sending.attempt, _headers(exc), failure.message)
+        if not (failure.retried and not begun and request.retry.allows(sending.attempt, sending.waited, delay)):
+            return None
+        if not self._wait(view, failure, delay, sending.attempt, request):
+            return Resend(interrupted=True)
+        sending.waited += delay
+        resend = self._checked(answer, sending, sending.outgoing)  # every resend is checked, retries too
+        if resend.refusal is None:
+            sending.attempt += 1
+        return resend
+
+    def _checked(self, answer: Answer, sending: Sending, outgoing: Outgoing) -> Resend:
+        ticket = self.meter.again(sending.request, outgoing)
+        _add_notes(answer, ticket.notes)
+        sending.outgoing = ticket.to_send
+        return Resend(ticket.refusal)
 
     def _remember(self, request: ChatRequest, answer: Answer) -> None:
         if request.remember and (answer.text or answer.complete):
@@ -201,33 +224,31 @@ class ChatSession:
                 self.conversation.system = request.system
             # Resent as history and shown by %chat history: a key a server echoed is masked there too.
             text = self.secrets(request).redact(answer.text)
-            self.conversation.record(Exchange(answer.prompt, text, answer.model, answer.complete))
+            self.conversation.add(Exchange(answer.prompt, text, answer.model, answer.complete))
 
-    def _recorded(self, prompt: str, request: ChatRequest):
-        """This cell's dealings with the recorded answers (``replay.Recorded``), or None when the cache is off."""
+    def _replay_cell(self, prompt: str, request: ChatRequest) -> replay.CellReplay | None:
+        """This cell's dealings with the recorded answers (``replay.CellReplay``), or None when the cache is off."""
         if request.cache == "off" and not request.refresh:
             return None
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
-        now = self.params_for(prompt, request, base_url)
-        fresh = build_params(prompt, request, self.conversation)  # by family rules only: a fresh (CI) kernel has learned nothing
+        now = self.compose(prompt, self._remembered_model(request, base_url), base_url)[0]
+        # By family rules only, as composed before masking: a fresh (CI) kernel has learned nothing.
+        fresh = self.compose(prompt, request, base_url, compat=family(request.model), masked=False)[0]
         return replay.begin(self.answers, request, base_url, now, fresh)
 
-    def _replayed(self, answer: Answer, request: ChatRequest, recorded, view) -> Answer:
+    def _replayed(self, answer: Answer, request: ChatRequest, cell: replay.CellReplay, lookup: replay.Lookup, view) -> Answer:
         """A recorded answer, shown and remembered like a live one; or replay mode's panel when there is none."""
-        if answer.failure is not None:
-            answer.failure = self._fill(answer.failure, request, None, recorded.base_url, suggest=False)
-        else:
-            answer.complete = True
-            self.meter.replayed(answer)  # counted apart, at $0
-            self._remember(request, answer)
+        entry = lookup.found
+        if entry is None:
+            answer.failure = self._stamp(lookup.failure, request, None, cell.base_url, suggest=False)
+            return self._finish(answer, view)
+        dialect = dialect_for(request)  # what the recorded reason and usage say, in its words
+        answer = replayed(answer, entry.answer, entry.thinking, entry.answered_by or entry.model,
+                          replay.usage_object(entry.usage), entry.reason, dialect.ended(entry.reason), entry.date or "?")
+        answer.complete = True
+        _billed(answer, self.meter.replayed(answer, dialect.figures(answer.usage)))  # counted apart, at $0
+        self._remember(request, answer)
         return self._finish(answer, view)
-
-    def params_for(self, prompt: str, request: ChatRequest, base_url: str | None = None, conversation: Conversation | None = None) -> dict:
-        """The parameters ``ask`` builds for ``prompt`` now, before the context is fitted (the replay lookup key)."""
-        if base_url is None:
-            base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
-        request = self._remembered_model(request, base_url)
-        return self.compose(prompt, request, base_url, conversation)[0]
 
     def preview(self, prompt: str, request: ChatRequest, conversation: Conversation | None = None):
         """``--dry-run``: the parameters ``ask`` would send now (context fitted), the answer's notes as
@@ -238,30 +259,35 @@ class ChatSession:
         """
         answer, request = _start(prompt, request, self.secrets(request))
         base_url = resolve_base_url(self.credentials.resolve(request.connection), request.base_url)
-        _, params, ticket = self._prepare(answer, request, base_url, conversation)
-        return params, answer, ticket.refusal
+        _, ticket = self._prepare(answer, request, base_url, conversation)
+        return ticket.to_send, answer, ticket.refusal
 
     def _prepare(self, answer: Answer, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
-        """What would be sent, and whether it may be: ``(request, params, ticket)``.
+        """What would be sent, and whether it may be: ``(request, ticket)``, ``ticket.outgoing`` the request.
 
-        The model remembered for a default that does not exist here, the parameters this endpoint
-        and model take with notes on settings ignored (params.py), then the messages fitted to
-        the model's context and the budget held (spend.py; ``ticket.refusal`` when nothing may be sent).
+        The model remembered for a default that does not exist here, the settings this endpoint
+        and model take with notes on settings ignored (params.py, the dialect), then the prompt fitted
+        to the model's context and the budget held (spend.py; ``ticket.refusal`` when nothing may be sent).
         """
         request = self._remembered_model(request, base_url)
         answer.model = request.model
-        params, notes = self.compose(answer.prompt, request, base_url, conversation)
+        outgoing, notes = self.compose(answer.prompt, request, base_url, conversation)
         answer.notes += notes
-        return request, params, self.meter.before(answer, request, params)
+        ticket = self.meter.before(request, outgoing)
+        _add_notes(answer, ticket.notes)
+        return request, ticket
 
-    def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None):
-        """Parameters and notes on ignored settings, from what this endpoint and model take (params.py)."""
-        compat = self.adaptations.get(base_url, request.model)
-        params, notes = build(prompt, request, self.conversation if conversation is None else conversation, compat)
+    def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None,
+                compat=None, masked: bool = True) -> tuple[Outgoing, list]:
+        """The request for ``prompt`` in the dialect that ``request`` speaks, and notes on ignored settings."""
+        dialect = dialect_for(request)
+        settings, notes = dialect.settings(request, compat or self.adaptations.get(base_url, request.model))
+        whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system)
         # What reaches the model: the prompt, the system prompt and every earlier exchange, each with
         # every secret this session knows masked (the replay key is computed from this too).
-        params["messages"] = self.secrets(request).redact_tree(params.get("messages") or [])
-        return params, notes
+        if masked:
+            whole = whole.map_text(self.secrets(request).redact)
+        return Outgoing(whole, settings, dialect), notes
 
     # -- models that don't exist, or soon won't --------------------------------------
     def _remembered_model(self, request: ChatRequest, base_url: str) -> ChatRequest:
@@ -269,7 +295,7 @@ class ChatSession:
         return request.but(model=chosen, model_is_default=False) if chosen else request
 
     def _fall_back(self, failure, answer: Answer, request: ChatRequest, base_url: str):
-        """``(request, params, ticket)`` for the model to ask instead when the *default* model does not
+        """``(request, ticket)`` for the model to ask instead when the *default* model does not
         exist here, with a note saying so; None for any other failure, or when the account lists nothing fit.
 
         Prepared like any request (``_prepare``): the messages are fitted to *that* model's context
@@ -300,7 +326,7 @@ class ChatSession:
             failure = faults.refine_connection(failure, exc, base_url)
         else:
             failure = faults.classify_other(exc, base_url, secrets=(credentials.api_key,))
-        return self._fill(failure, request, credentials, base_url, suggest=False)
+        return self._stamp(failure, request, credentials, base_url, suggest=False)
 
     def _connect(self, request: ChatRequest):
         """The client, credentials and base URL for ``request``; ChatFailure when there is no usable key."""
@@ -308,25 +334,25 @@ class ChatSession:
         base_url = resolve_base_url(credentials, request.base_url)
         problem = options.request_problem(request)
         if problem:  # out of range: never sent (the magics check first; plain Python lands here)
-            raise ChatFailure(self._fill(errors.Failure(errors.kind_named(errors.Kind.BAD_SETTING), message=problem), request, credentials, base_url, suggest=False))
+            raise ChatFailure(self._stamp(errors.Failure(errors.kind_named(errors.Kind.BAD_SETTING), message=problem), request, credentials, base_url, suggest=False))
         unreachable = self._base_url_problem(credentials, request, base_url)
         if unreachable is not None:  # no http:// or https://: said before any request, never "a network problem"
-            raise ChatFailure(self._fill(unreachable, request, credentials, base_url, suggest=False))
+            raise ChatFailure(self._stamp(unreachable, request, credentials, base_url, suggest=False))
         if credentials is None:
-            raise ChatFailure(self._fill(errors.Failure(errors.kind_named(errors.Kind.MISSING_KEY)), request, None, base_url))
+            raise ChatFailure(self._stamp(errors.Failure(errors.kind_named(errors.Kind.MISSING_KEY)), request, None, base_url))
         credentials, problem = usable_key(credentials)
         if problem:
             failure = errors.Failure(errors.kind_named(errors.Kind.MALFORMED_KEY), message=problem)
-            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
+            raise ChatFailure(self._stamp(failure, request, credentials, base_url, suggest=False))
         header = faults.header_problem(credentials)
         if header:  # like a malformed key: it can't go into a header, and it is not a network failure
             failure = errors.Failure(errors.kind_named(errors.Kind.BAD_HEADER), reason=header[0], message=header[1])
-            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False))
+            raise ChatFailure(self._stamp(failure, request, credentials, base_url, suggest=False))
         try:
             client = self.clients.get(credentials, base_url, request.timeout)
         except Exception as exc:  # the HTTP client refused its settings: a SOCKS proxy without socksio, a bad proxy URL
             failure = faults.classify_other(exc, base_url, secrets=(credentials.api_key,))
-            raise ChatFailure(self._fill(failure, request, credentials, base_url, suggest=False)) from None
+            raise ChatFailure(self._stamp(failure, request, credentials, base_url, suggest=False)) from None
         return client, credentials, base_url
 
     @staticmethod
@@ -341,11 +367,12 @@ class ChatSession:
             where = errors.BASE_URL_WHERE["config" if request.base_url else "environment"]
         return errors.Failure(errors.kind_named(errors.Kind.BASE_URL_SCHEME), facts={"url_source": where, "suggested": suggested})
 
-    def _send(self, client, params, request, draft, view, throttle) -> None:
+    def _send(self, client, outgoing: Outgoing, request: ChatRequest, draft: Draft, view, throttle) -> None:
+        body = outgoing.body()
         if not request.stream:
-            whole_into(client, params, draft, view)
+            whole_into(client, outgoing.dialect, body, draft, view)
             return
-        stream_into(client, params, draft, view, throttle, request.timeout)  # our SSE reader: one connection per endpoint
+        stream_into(client, outgoing.dialect, body, draft, view, throttle, request.timeout)  # our SSE reader: one connection per endpoint
 
     def _wait(self, view, failure, delay, attempt, request) -> bool:
         """Count down to the next attempt; False when the user interrupted the wait."""
@@ -370,7 +397,8 @@ class ChatSession:
         view.finish(answer)
         return answer
 
-    def _fill(self, failure, request, credentials: Credentials | None, base_url: str, suggest: bool = True) -> errors.Failure:
+    def _stamp(self, failure, request, credentials: Credentials | None, base_url: str, suggest: bool = True) -> errors.Failure:
+        """``failure`` stamped with what it is about (model, base URL, connection, key source), every field masked."""
         failure.model = request.model
         failure.base_url = base_url  # for display only (masked below): requests never read it back
         failure.connection = request.connection
@@ -431,6 +459,20 @@ def _is_api_error(exc: BaseException) -> bool:
     import openai
 
     return isinstance(exc, openai.APIError)
+
+
+def _add_notes(answer: Answer, notes) -> None:
+    answer.notes += [note for note in notes if note not in answer.notes]
+
+
+def _billed(answer: Answer, bill: spend.Bill) -> None:
+    """What spend.Meter said of the answer: its time, figures and cost when counted, notes, provenance."""
+    answer.elapsed = bill.elapsed
+    if bill.figures is not None:
+        answer.figures, answer.cost = bill.figures, bill.cost
+    _add_notes(answer, bill.notes)
+    if bill.metadata:
+        answer.metadata = bill.metadata
 
 
 def _headers(exc):

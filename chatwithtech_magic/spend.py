@@ -1,11 +1,11 @@
 """The session's spend: every answer's tokens and estimated cost, and a budget that holds.
 
-``Meter.before`` runs after the request's messages are built and before anything is sent:
-it makes the messages fit the model's context window (``fit.py``) and refuses a request
+``Meter.before`` runs after the request's prompt is built and before anything is sent:
+it makes the prompt fit the model's context window (``fit.py``) and refuses a request
 that the budget can't cover. ``Meter.after`` runs when the answer is over, however it
-ended: it counts the usage (or an estimate when a cut-off stream never sent one), prices
-it (``pricing.py``), records it in the ``Ledger`` and fills the answer's cost, notes and
-provenance metadata.
+ended: it counts the figures (or an estimate when a cut-off stream never sent them), prices
+them (``pricing.py``), keeps them in the ``Ledger`` and returns the answer's ``Bill``: its
+cost, notes and provenance metadata.
 
 Budget rule (``ChatMagics.budget``, US dollars per session, 0 = no cap): nothing is sent
 when the session has already spent the budget, or when this request's own estimate would
@@ -32,7 +32,9 @@ from decimal import ROUND_CEILING, Decimal
 from . import clock, errors, models, pricing, provenance
 from .fit import fit
 from .i18n import Text
-from .tokens import Figures, approx, estimate, figures_from
+from .saved_names import CACHED_TOKENS, COMPLETION_TOKENS, PROMPT_TOKENS, REASONING_TOKENS
+from .tokens import Figures, approx, estimate
+from .wire.dialect import Outgoing
 
 WARN_AT = Decimal("0.8")  # a quiet line under each answer from 80 % of the budget on
 
@@ -69,7 +71,9 @@ def dollars(value: Decimal | float) -> str:
 
 
 @dataclass
-class Entry:
+class Spent:
+    """One answer in the ledger."""
+
     model: str
     figures: Figures
     cost: Decimal | None  # None: no known price for the model
@@ -81,16 +85,16 @@ class Ledger:
     """Every answer of this session, with its figures and estimated cost."""
 
     def __init__(self):
-        self.entries: list[Entry] = []
+        self.entries: list[Spent] = []
 
-    def add(self, model: str, usage, cost: Decimal | float | None = None, replayed: bool = False) -> Entry:
-        """Count one answer; ``usage`` is a response's usage, a dict or ``Figures``."""
-        figures = figures_from(usage) or Figures(estimated=True)
+    def add(self, model: str, figures: Figures | None, cost: Decimal | float | None = None, replayed: bool = False) -> Spent:
+        """Count one answer; no ``figures``: nothing is known, an estimate of 0."""
+        figures = figures or Figures(estimated=True)
         if replayed:
             cost = Decimal(0)
         elif cost is not None and not isinstance(cost, Decimal):
             cost = Decimal(str(cost))
-        entry = Entry(model or "?", figures, cost, replayed)
+        entry = Spent(model or "?", figures, cost, replayed)
         self.entries.append(entry)
         return entry
 
@@ -137,10 +141,10 @@ def _row(model: str, replayed: bool) -> dict:
         "model": model,
         "replayed": replayed,
         "requests": 0,
-        "prompt_tokens": 0,
-        "completion_tokens": 0,
-        "cached_tokens": 0,
-        "reasoning_tokens": 0,
+        PROMPT_TOKENS: 0,
+        COMPLETION_TOKENS: 0,
+        CACHED_TOKENS: 0,
+        REASONING_TOKENS: 0,
         "cost_usd": 0.0,  # None when no answer of the row has a known price
         "unpriced": 0,  # requests whose model has no known price (their cost is not in cost_usd)
         "estimated_tokens": False,  # some counts are estimates (a stream cut off before its usage)
@@ -154,12 +158,12 @@ def _unknown_cost(row: dict) -> dict:
     return row
 
 
-def _add_to(row: dict, e: Entry) -> None:
+def _add_to(row: dict, e: Spent) -> None:
     row["requests"] += 1
-    row["prompt_tokens"] += e.figures.prompt
-    row["completion_tokens"] += e.figures.completion
-    row["cached_tokens"] += e.figures.cached
-    row["reasoning_tokens"] += e.figures.reasoning
+    row[PROMPT_TOKENS] += e.figures.prompt
+    row[COMPLETION_TOKENS] += e.figures.completion
+    row[CACHED_TOKENS] += e.figures.cached
+    row[REASONING_TOKENS] += e.figures.reasoning
     row["estimated_tokens"] = row["estimated_tokens"] or e.figures.estimated
     if e.cost is None:
         row["unpriced"] += 1
@@ -174,8 +178,28 @@ class Ticket:
     started: float  # time.monotonic() when it was about to be sent
     sent_at: float  # clock.timestamp(), for the provenance record
     prompt_estimate: int
+    outgoing: Outgoing | None = None  # what to send: the prompt fitted to the model's context
     dropped: int = 0
     refusal: errors.Failure | None = None  # set when nothing may be sent
+    notes: list[Text] = field(default_factory=list)  # for the answer: exchanges left out
+
+    @property
+    def to_send(self) -> Outgoing:
+        """The request as it may be sent (``Meter.before`` always sets it; a replay's ticket has none)."""
+        if self.outgoing is None:
+            raise ValueError("a ticket from Meter.before holds the request")
+        return self.outgoing
+
+
+@dataclass
+class Bill:
+    """What ``after`` says of an answer: its figures and cost (None: not counted), time, notes, provenance."""
+
+    figures: Figures | None = None
+    cost: Decimal | None = None
+    elapsed: float | None = None
+    notes: list[Text] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
 
 
 class Meter:
@@ -186,50 +210,50 @@ class Meter:
         self.budget = budget
 
     # -- before sending -------------------------------------------------------------------
-    def before(self, answer, request, params: dict) -> Ticket:
-        """Fit the messages in ``params`` to the model and check the budget; ``refusal`` when not to send."""
-        model = params.get("model") or request.model
-        reserve = _max_tokens(params)
-        fitted = fit(params.get("messages") or [], model, reserve)
-        ticket = Ticket(time.monotonic(), clock.timestamp(), fitted.tokens, fitted.dropped)
+    def before(self, request, outgoing: Outgoing) -> Ticket:
+        """Fit the prompt of ``outgoing`` to the model and check the budget; ``refusal`` when not to send."""
+        model = outgoing.model or request.model
+        reserve = outgoing.dialect.max_tokens(outgoing.settings)
+        fitted = fit(outgoing.prompt, model, reserve)
+        ticket = Ticket(time.monotonic(), clock.timestamp(), fitted.tokens, outgoing, fitted.dropped)
         if fitted.too_large:
             ticket.refusal = self._too_large(model, fitted, request)
             return ticket
         if fitted.dropped:
-            params["messages"] = fitted.messages
+            ticket.outgoing = outgoing.but(prompt=fitted.prompt)
             note = NOTES["dropped_one"] if fitted.dropped == 1 else NOTES["dropped"]
-            _note(answer, note.fill(count=fitted.dropped, model=model))
-        if not reserve and _max_tokens_of(request):  # asked for, not sent (refused): nothing caps the answer
+            ticket.notes.append(note.fill(count=fitted.dropped, model=model))
+        if not reserve and request.max_tokens:  # asked for, not sent (refused): nothing caps the answer
             reserve = models.max_output(model) or UNCAPPED_ANSWER
         ticket.refusal = self._over_budget(model, fitted.tokens, reserve)
         return ticket
 
-    def again(self, answer, request, params: dict) -> errors.Failure | None:
-        """The budget checked again before a resend (a parameter dropped or renamed, a retry): the
-        refusal when it may not be sent. A resend without the max tokens checked before costs more."""
-        return self.before(answer, request, params).refusal
+    def again(self, request, outgoing: Outgoing) -> Ticket:
+        """The budget checked again before a resend (a parameter dropped or renamed, a retry): its
+        ``refusal`` when it may not be sent. A resend without the max tokens checked before costs more."""
+        return self.before(request, outgoing)
 
     def watch(self, view):
         """``view``, loading the price table once the first text of the answer is on screen."""
         return _PricesAfterFirstText(view)
 
     def _too_large(self, model: str, fitted, request) -> errors.Failure:
-        failure = errors.Failure(errors.kind_named("cell_too_large"), model=model)
+        failure = errors.Failure(errors.kind_named(errors.Kind.CELL_TOO_LARGE), model=model)
         failure.facts = {"cell_tokens": f"{fitted.tokens:,}", "context_window": f"{fitted.limit:,}"}  # the text says "about"
         try:
             from .models import larger_context
 
-            failure.suggestions = larger_context(model, None, limit_tokens=fitted.tokens + _max_tokens_of(request))[:3]
+            failure.suggestions = larger_context(model, None, limit_tokens=fitted.tokens + (request.max_tokens or 0))[:3]
         except Exception:  # suggestions are a courtesy: the model table is another module's data
             failure.suggestions = []
         return failure
 
-    def _over_budget(self, model: str, prompt_tokens: int, max_tokens: int) -> errors.Failure | None:
+    def _over_budget(self, model: str, prompt_estimate: int, max_tokens: int) -> errors.Failure | None:
         if self.budget <= 0:
             return None
         budget = Decimal(str(self.budget))
         spent = self.ledger.counted
-        figures = Figures(prompt=prompt_tokens, completion=max_tokens, estimated=True)
+        figures = Figures(prompt=prompt_estimate, completion=max_tokens, estimated=True)
         cost = pricing.price(model, figures)
         unknown = cost is None
         if unknown:  # no known price: estimated at the highest known rates, as its answer will be counted
@@ -242,53 +266,57 @@ class Meter:
             part = ESTIMATE_PARTS["max"] if max_tokens else ESTIMATE_PARTS["prompt"]
         needed = spent + (cost or Decimal(0))
         raise_to = max(budget * 2, (needed * Decimal("1.5")).quantize(Decimal("0.01"), rounding=ROUND_CEILING))
-        failure = errors.Failure(errors.kind_named("budget_reached"), model=model)
+        failure = errors.Failure(errors.kind_named(errors.Kind.BUDGET_REACHED), model=model)
         failure.facts = {
             "spent": pricing.format_cost(spent),
             "budget": dollars(budget),
             "cell_cost": pricing.format_cost(cost) if cost is not None else "?",
-            "estimate": part.fill(tokens=approx(prompt_tokens), max_tokens=f"{max_tokens:,}", model=model),  # in the user's language when shown
+            "estimate": part.fill(tokens=approx(prompt_estimate), max_tokens=f"{max_tokens:,}", model=model),  # in the user's language when shown
             "raise_to": f"{raise_to:.2f}",
         }
         return failure
 
     # -- when the answer is over ---------------------------------------------------------
-    def after(self, ticket: Ticket, answer, params: dict, request_id: str | None = None) -> None:
-        """Count, price and describe ``answer`` (complete, cut off, interrupted or failed)."""
-        answer.elapsed = time.monotonic() - ticket.started
-        figures = figures_from(answer.usage)
-        thinking = getattr(answer, "thinking", "")  # generated and billed like the answer, though never part of it
+    def after(self, ticket: Ticket, answer, outgoing: Outgoing, figures: Figures | None,
+              request_id: str | None = None) -> Bill:
+        """Count and price ``answer`` (complete, cut off, interrupted or failed), its ``figures`` as its
+        usage reported them (None: not reported)."""
+        bill = Bill(elapsed=time.monotonic() - ticket.started)
+        thinking = answer.thinking  # generated and billed like the answer, though never part of it
         answered = answer.text or thinking or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
         if figures is None and answered:
             # The stream stopped before its usage chunk: the prompt was still processed and the
             # partial answer generated, so they count, as an estimate.
             figures = Figures(prompt=ticket.prompt_estimate, completion=estimate(answer.text + thinking), estimated=True)
-        model = answer.model or params.get("model", "")
-        replayed = bool(getattr(answer, "replayed", False))
+        model = answer.model or outgoing.model
         if figures is not None:
             # By the server's name, else by the name asked for (a deployment answers with its own name).
-            cost = None if replayed else pricing.priced(figures, model, params.get("model", ""))[0]
-            entry = self.ledger.add(model, figures, cost, replayed=replayed)
-            answer.figures, answer.cost = entry.figures, entry.cost
-            self._budget_note(answer)
+            cost = pricing.priced(figures, model, outgoing.model)[0]
+            entry = self.ledger.add(model, figures, cost)
+            bill.figures, bill.cost = entry.figures, entry.cost
+            bill.notes = self._budget_notes()
         if answer.text:
-            answer.metadata = provenance.record(answer, params, ticket, request_id)
+            sent = provenance.parameters(outgoing.dialect.plain_settings(outgoing.settings), len(outgoing.prompt.turns()))
+            bill.metadata = provenance.describe(answer, bill, sent, ticket, request_id)
+        return bill
 
-    def replayed(self, answer) -> None:
+    def replayed(self, answer, figures: Figures | None) -> Bill:
         """A recorded answer shown again (replay.py): no request, so counted apart at $0."""
-        entry = self.ledger.add(answer.model, figures_from(answer.usage) or Figures(estimated=True), replayed=True)
-        answer.figures, answer.cost, answer.elapsed = entry.figures, entry.cost, 0.0
+        entry = self.ledger.add(answer.model, figures, replayed=True)
+        bill = Bill(entry.figures, entry.cost, 0.0)
         if answer.text:
             ticket = Ticket(time.monotonic(), clock.timestamp(), entry.figures.prompt)
-            answer.metadata = provenance.record(answer, {"model": answer.model}, ticket)
+            bill.metadata = provenance.describe(answer, bill, provenance.parameters({"model": answer.model}, 0), ticket)
+        return bill
 
-    def _budget_note(self, answer) -> None:
+    def _budget_notes(self) -> list[Text]:
         if self.budget <= 0:
-            return
+            return []
         budget, spent = Decimal(str(self.budget)), self.ledger.counted
         if spent >= budget * WARN_AT:
             percent = int(spent * 100 / budget)
-            _note(answer, NOTES["near_budget"].fill(spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent))
+            return [NOTES["near_budget"].fill(spent=pricing.format_cost(spent), budget=dollars(budget), percent=percent)]
+        return []
 
 
 class _PricesAfterFirstText:
@@ -311,25 +339,7 @@ class _PricesAfterFirstText:
         return getattr(self._view, name)
 
 
-def _note(answer, text: Text) -> None:
-    notes = getattr(answer, "notes", None)
-    if notes is not None and text not in notes:
-        notes.append(text)
-
-
-def _max_tokens(params: dict) -> int:
-    value = params.get("max_completion_tokens") or params.get("max_tokens") or 0
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 UNCAPPED_ANSWER = 128_000  # a model whose largest answer is not in the model table: today's largest
 
 
-def _max_tokens_of(request) -> int:
-    return int(getattr(request, "max_tokens", 0) or 0)
-
-
-__all__ = ["Entry", "Ledger", "Meter", "Ticket"]
+__all__ = ["Bill", "Ledger", "Meter", "Spent", "Ticket"]

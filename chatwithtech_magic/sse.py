@@ -1,12 +1,13 @@
-"""Reading a chat completion ourselves, streamed or whole, from the SDK's raw response.
+"""The transport: posting a request and reading its answer ourselves, streamed or whole, from the SDK's
+raw response. It knows no wire field: the dialect (wire/) writes the body and reads each event.
 
 Why not the SDK's ``Stream``: it stops at ``data: [DONE]`` and closes the response before
 the body's last chunk (the zero-length terminator) is read, so httpx cannot return the
 connection to its pool and every streamed cell pays a new TCP (and TLS) handshake. It also
 builds a pydantic model per chunk, which is most of the time of a long answer. Here what
 follows ``[DONE]`` is read while it is at hand (the terminator, normally), never waited for,
-and each event is one ``json.loads`` applied to the ``Draft``. A non-streamed answer is one
-``json.loads`` too, read as attributes like the SDK's models, and so is a whole completion
+and each event is one ``json.loads`` the dialect applies to the ``Draft``. A non-streamed answer is
+one ``json.loads`` too, read as attributes like the SDK's models, and so is a whole answer
 sent in reply to a streamed request.
 
 The SDK still builds and sends the request, and raises HTTP errors (``APIStatusError``
@@ -18,9 +19,7 @@ connection -> ``APIConnectionError``, a stall -> ``APITimeoutError``.
 Lines end with LF, CRLF or CR, and are framed incrementally up to ``MAX_LINE`` (``Events``).
 Lines that are not events are tolerated, as the SSE standard says: comments (``:``),
 ``id:``, ``retry:``, ``event:`` and unknown fields are ignored, an empty ``data:`` is
-skipped; but comments alone don't keep a silent stream alive past the timeout. Thinking
-(``reasoning_content``, ``reasoning``, ``<think>`` tags) goes to the draft's thinking, apart
-from the answer (thinking.py). An event whose data is not a JSON object is a broken stream:
+skipped; but comments alone don't keep a silent stream alive past the timeout. An event whose data is not a JSON object is a broken stream:
 reading stops with a plain ``APIError`` (the catalog's ``stream_interrupted``) and the text so far is kept.
 Skipping it instead could silently drop a piece of the answer and still call it complete.
 """
@@ -31,39 +30,12 @@ import json
 import select
 import time
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 from .framing import MAX_LINE, Events, events  # noqa: F401  (re-exported)
-from .stream import take_whole
-from .thinking import thinking_of
+from .wire.json_object import JsonObject, as_attributes
 
 # How much of a malformed event is quoted in the failure message.
 QUOTE = 80
-
-
-class Record(SimpleNamespace):
-    """A JSON object read as attributes, like the SDK's models: ``usage.prompt_tokens_details.cached_tokens``.
-
-    A field the server left out reads as ``None`` (as on a pydantic model), so readers
-    need no ``getattr`` defaults for optional fields.
-    """
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):  # protocols (copy, pickle, IPython's _repr_*_) must see a plain object
-            raise AttributeError(name)
-        return None
-
-    def model_dump(self) -> dict:
-        return {k: v.model_dump() if isinstance(v, Record) else v for k, v in vars(self).items()}
-
-
-def record(value):
-    """``value`` with every JSON object turned into a ``Record`` (lists are kept as lists)."""
-    if isinstance(value, dict):
-        return Record(**{str(k): record(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [record(v) for v in value]
-    return value
 
 
 # The header the SDK's own ``with_streaming_response`` sets: the body is left unread and the call
@@ -71,47 +43,45 @@ def record(value):
 _UNREAD = {"headers": {"X-Stainless-Raw-Response": "stream"}}
 
 
-def post(client, params: dict):
-    """The chat request, sent with the SDK's generic ``client.post`` (its way to reach any endpoint).
+def post(client, dialect, body: dict):
+    """The request, sent with the SDK's generic ``client.post`` (its way to reach any endpoint).
 
     Why not ``client.chat.completions``: its first use imports the chat resource and its
     pydantic stream types, about 15 ms of a fresh kernel's first cell, for objects we never
     build. The request, headers, timeouts and errors are the SDK's either way.
     """
-    return client.post("/chat/completions", body=params, cast_to=object, stream=bool(params.get("stream")), options=_UNREAD)
+    return client.post(dialect.path, body=body, cast_to=object, stream=bool(body.get("stream")), options=_UNREAD)
 
 
-def stream_into(client, params: dict, draft, view, throttle, silence: float | None = None) -> None:
-    """Send the streamed request in ``params`` and read its answer into ``draft``.
+def stream_into(client, dialect, body: dict, draft, view, throttle, silence: float | None = None) -> None:
+    """Send the streamed request ``body`` and read its answer into ``draft``, event by event through ``dialect``.
 
     ``silence``: the longest time without an event (``ChatMagics.timeout``); comments and
     pings don't count, so a proxy's keep-alive drip can't hold a cell past it.
     """
-    with waiting(view, params.get("model")):
-        response = post(client, params)
+    with waiting(view, body.get("model")):
+        response = post(client, dialect, body)
         try:
             draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-            read_stream(response, draft, view, throttle, silence)
+            read_stream(response, dialect, draft, view, throttle, silence)
         finally:
-            draft.settle()  # a held-back "<thi" is text after all; an unclosed <think> is thinking
+            draft.flush()  # a held-back "<thi" is text after all; an unclosed <think> is thinking
             response.close()  # on Ctrl-C too
 
 
-def whole_into(client, params: dict, draft, view=None) -> None:
-    """Send the non-streamed request in ``params`` and read its answer into ``draft`` (an event stream, if that is what comes)."""
-    from .faults import check_completion
-
-    with waiting(view, params.get("model")):
-        response = post(client, params)
+def whole_into(client, dialect, body: dict, draft, view=None) -> None:
+    """Send the non-streamed request ``body`` and read its answer into ``draft`` (an event stream, if that is what comes)."""
+    with waiting(view, body.get("model")):
+        response = post(client, dialect, body)
         try:
             draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
-            body = _read_body(response)
-            if _is_events(response.http_response, body):  # a gateway that streams although not asked to
-                _take_events(body, draft, response.http_response.request)
+            data = _read_body(response)
+            if _is_events(response.http_response, data):  # a gateway that streams although not asked to
+                _take_events(data, dialect, draft, response.http_response.request)
             else:
-                take_whole(check_completion(_whole(body)), draft)
+                dialect.take_whole(_whole(data), draft)
         finally:
-            draft.settle()
+            draft.flush()
             response.close()
 
 
@@ -130,7 +100,7 @@ def waiting(view, model):
 
 
 def read_whole(response):
-    """The JSON object of a non-streamed answer as a ``Record``; as the SDK does, a body that is not one comes back as text."""
+    """The JSON object of a non-streamed answer read as attributes (``JsonObject``); as the SDK does, a body that is not one comes back as text."""
     return _whole(_read_body(response))
 
 
@@ -162,12 +132,12 @@ class _Unseen:
         return False
 
 
-def _take_events(body: bytes, draft, request) -> None:
+def _take_events(body: bytes, dialect, draft, request) -> None:
     reader, unseen = Events(), _Unseen()
     for data in reader.feed(body, request) + reader.end(request):
-        if data.startswith(b"[DONE]"):
+        if dialect.is_end(data):
             break
-        apply(_load(data, request), draft, unseen, unseen, request)
+        dialect.apply(_load(data, request), draft, unseen, unseen, request)
 
 
 def _whole(body: bytes):
@@ -177,21 +147,21 @@ def _whole(body: bytes):
         value = None
     if not isinstance(value, dict):
         return body.decode("utf-8", "replace")
-    return record(value)
+    return as_attributes(value)
 
 
-def read_stream(response, draft, view, throttle, silence: float | None = None, clock=time.monotonic) -> None:
-    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its ``[DONE]`` into ``draft``.
+def read_stream(response, dialect, draft, view, throttle, silence: float | None = None, clock=time.monotonic) -> None:
+    """Read the SSE body of ``response`` (an SDK ``APIResponse``) to its last event into ``draft``.
 
-    A gateway that ignores ``stream: true`` and answers with one JSON completion is read as
-    that completion (``_take_json``), whatever its content type says: a body with no event at all. After ``[DONE]`` only what is already at hand is read,
+    A gateway that ignores ``stream: true`` and answers with one JSON answer is read as
+    that answer (``_take_json``), whatever its content type says: a body with no event at all. After ``[DONE]`` only what is already at hand is read,
     so the connection can be reused; anything slower closes it (``_finish_body``).
     """
     import openai
 
     http_response = response.http_response
     request = http_response.request
-    from .faults import check_completion, refuse_web_page
+    from .faults import refuse_web_page
 
     refuse_web_page(http_response)  # a 200 web page (captive portal) instead of events: faults.NotAnAnswer
     timeouts, transport = _transport_errors()
@@ -201,32 +171,32 @@ def read_stream(response, draft, view, throttle, silence: float | None = None, c
     try:
         for block in chunks:
             for data in reader.feed(block, request):
-                if data.startswith(b"[DONE]"):
+                if dialect.is_end(data):
                     _finish_body(chunks, http_response, clock)
                     return
-                apply(_load(data, request), draft, view, throttle, request)
+                dialect.apply(_load(data, request), draft, view, throttle, request)
                 last = clock()
             if silence and clock() - last > silence:  # only comments for too long: a silence like any other
                 raise openai.APITimeoutError(request=request)
         for data in reader.end(request):
-            if data.startswith(b"[DONE]"):
+            if dialect.is_end(data):
                 return
-            apply(_load(data, request), draft, view, throttle, request)
+            dialect.apply(_load(data, request), draft, view, throttle, request)
         if not reader.seen and reader.raw:  # no event at all, but a body: a whole JSON answer with another content type
-            _take_json(reader.raw, draft, view, throttle, request, check_completion)
+            _take_json(reader.raw, dialect, draft, view, throttle, request)
     except timeouts as err:
         raise openai.APITimeoutError(request=request) from err
     except transport as err:
         raise openai.APIConnectionError(request=request) from err
 
 
-def _take_json(body: bytes, draft, view, throttle, request, check_completion) -> None:
-    """A whole completion in reply to a streamed request: shown as the answer, with its usage."""
+def _take_json(body: bytes, dialect, draft, view, throttle, request) -> None:
+    """A whole answer in reply to a streamed request: shown as the answer, with its usage."""
     value = _whole(body)
-    error = getattr(value, "error", None)
+    error = value.error if isinstance(value, JsonObject) else None
     if error is not None:  # {"error": {...}} with a 200: as an error event would be
-        apply({"error": error.model_dump() if isinstance(error, Record) else error}, draft, view, throttle, request)
-    take_whole(check_completion(value), draft)
+        dialect.apply({"error": error.model_dump() if isinstance(error, JsonObject) else error}, draft, view, throttle, request)
+    dialect.take_whole(value, draft)
     if draft.thinking and hasattr(view, "think"):
         view.think(draft.thinking)
     if draft.text:
@@ -298,54 +268,6 @@ def _load(data: bytes, request) -> dict | None:
 
     quoted = data[:QUOTE].decode("utf-8", "replace") + ("…" if len(data) > QUOTE else "")
     raise openai.APIError(f"the server sent an event that is not a JSON object: {quoted}", request, body=None)
-
-
-def apply(chunk: dict | None, draft, view, throttle, request=None) -> None:
-    """One chunk of a chat completion stream into ``draft``; re-renders ``view`` when ``throttle`` allows."""
-    if not chunk:
-        return
-    error = chunk.get("error")
-    if error:  # as the SDK's Stream does: a plain APIError, no status (the HTTP status was 200)
-        import openai
-
-        message = error.get("message") if isinstance(error, dict) else None
-        if not message or not isinstance(message, str):
-            message = "An error occurred during streaming"
-        raise openai.APIError(message, request, body=error)
-    model = chunk.get("model")
-    if model and isinstance(model, str):
-        draft.model = model
-    usage = chunk.get("usage")
-    if usage and isinstance(usage, dict):
-        draft.usage = record(usage)
-    choices = chunk.get("choices")
-    if not choices or not isinstance(choices, list):
-        return
-    for choice in choices:
-        if not isinstance(choice, dict):
-            continue
-        delta = choice.get("delta")
-        if delta and isinstance(delta, dict):
-            thinking = thinking_of(delta)
-            if thinking:
-                draft.add_thinking(thinking)
-            content = delta.get("content")
-            if content and isinstance(content, str):
-                draft.add_content(content)  # <think>…</think> at its start is thinking (thinking.py)
-            if (thinking or content) and throttle.ready(draft.size + draft.thinking_size):
-                if draft.thinking_size and hasattr(view, "think"):
-                    view.think(draft.thinking)
-                if draft.size:
-                    view.update(draft.text)
-            refusal = delta.get("refusal")
-            if refusal and isinstance(refusal, str):
-                draft.refusal_parts.append(refusal)
-            tool_calls = delta.get("tool_calls")
-            if tool_calls and isinstance(tool_calls, list):
-                draft.tool_calls.extend(record(tool_calls))
-        finish = choice.get("finish_reason")
-        if finish and isinstance(finish, str):
-            draft.finish_reason = finish
 
 
 def _transport_errors() -> tuple[tuple, tuple]:

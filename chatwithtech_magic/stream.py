@@ -1,18 +1,13 @@
 """Streaming an answer into a view: accumulate deltas, throttle re-renders.
 
-``sse.py`` reads the stream into a ``Draft``; this module holds the draft, the views'
-protocol and the throttle that bounds what re-rendering sends to the frontend.
-
-Whatever stops the stream -- an error event, a dropped connection, Ctrl-C --
-the text received so far stays in the ``Draft``, so nothing already shown is lost.
+``sse.py`` reads the stream into a ``Draft`` (answer.py) through the wire's dialect; this module
+holds the views' protocol and the throttle that bounds what re-rendering sends to the frontend.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Protocol
 
 from .defaults import DEFAULT_RENDER_INTERVAL as DEFAULT_INTERVAL
@@ -97,91 +92,3 @@ class Throttle:
         self.last = now
         self.sent += length
         return True
-
-
-@dataclass
-class Draft:
-    """What arrived so far. The parser fills it; the session turns it into an ``Answer``."""
-
-    parts: list[str] = field(default_factory=list)
-    usage: object = None
-    finish_reason: str | None = None
-    model: str | None = None
-    size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
-    refusal_parts: list[str] = field(default_factory=list)
-    tool_calls: list = field(default_factory=list)  # tool-call deltas, as attribute records
-    # The model's thinking (thinking.py): shown apart, never part of ``text``.
-    thinking_parts: list[str] = field(default_factory=list)
-    thinking_size: int = 0
-    splitter: object = None  # thinking.Splitter, made at the first content
-
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-        self.size += len(text)
-
-    def add_content(self, text: str) -> None:
-        """Content as a server sent it: ``<think>…</think>`` at its start is thinking, the rest the answer."""
-        if self.splitter is None:
-            from .thinking import Splitter
-
-            self.splitter = Splitter()
-        thinking, answer = self.splitter.feed(text)
-        if self.splitter.took_back:  # a lone </think>: all the content so far, split at it, replaces the answer
-            self.parts, self.size = [], 0
-        if thinking:
-            self.add_thinking(thinking)
-        if answer:
-            self.add(answer)
-
-    def add_thinking(self, text: str) -> None:
-        self.thinking_parts.append(text)
-        self.thinking_size += len(text)
-
-    def settle(self) -> None:
-        """The stream is over (or stopped): what the splitter held back goes where it belongs."""
-        if self.splitter is not None:
-            thinking, answer = self.splitter.end()
-            if thinking:
-                self.add_thinking(thinking)
-            if answer:
-                self.add(answer)
-
-    @property
-    def thinking(self) -> str:
-        return "".join(self.thinking_parts)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    @property
-    def refusal(self) -> str:
-        return "".join(self.refusal_parts)
-
-
-def take_whole(completion, draft: Draft) -> None:
-    """A non-streamed completion (``sse.read_whole``: its JSON read as attributes), recorded the same way.
-
-    As in the streamed path (``sse.apply``), a server may send anything in any field: only text
-    is taken as text, and only an object as usage, so a malformed answer is an empty one, not a crash.
-    """
-    choice = completion.choices[0] if completion.choices else None
-    message = getattr(choice, "message", None)
-    content, refusal = getattr(message, "content", None), getattr(message, "refusal", None)
-    if message is not None:
-        from .thinking import thinking_of
-
-        thinking = thinking_of(message)
-        if thinking:
-            draft.add_thinking(thinking)
-    if isinstance(content, str):
-        draft.add_content(content)
-    if refusal and isinstance(refusal, str):
-        draft.refusal_parts.append(refusal)
-    finish = getattr(choice, "finish_reason", None)
-    if isinstance(finish, str):
-        draft.finish_reason = finish
-    if isinstance(completion.usage, SimpleNamespace):
-        draft.usage = completion.usage
-    if isinstance(completion.model, str):
-        draft.model = completion.model

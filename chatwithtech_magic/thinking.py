@@ -1,10 +1,8 @@
 """A model's thinking, told apart from its answer.
 
-Gateways send thinking beside the answer in three ways (Chat Completions):
-``delta.reasoning_content`` / ``message.reasoning_content`` (DeepSeek, LiteLLM, older vLLM),
-``delta.reasoning`` / ``message.reasoning`` (vLLM, Ollama, OpenRouter), or ``<think>…</think>``
-at the start of ``content`` (llama.cpp's server, LiteLLM's merge mode). The first two are
-fields (``FIELDS``); the third needs ``Splitter``, which reads content as it streams.
+Gateways send thinking beside the answer as fields the dialect reads (wire/chat_completions.py:
+``THINKING_FIELDS``), or as ``<think>…</think>`` at the start of the answer's text (llama.cpp's
+server, LiteLLM's merge mode), which needs ``Splitter``: it reads the text as it streams.
 
 Thinking is never part of the answer's text: not sent back as history, not in ``--out`` or
 ``-f code``. A tag can be cut across two chunks (``<thi`` + ``nk>``), so a possible tag
@@ -13,19 +11,8 @@ prefix at the end of a chunk is held back until the next chunk decides.
 
 from __future__ import annotations
 
-# Where thinking arrives as a field of a delta or a message, in the order a gateway is likelier to use.
-FIELDS = ("reasoning_content", "reasoning")
 # Opening tags and their closers; only at the very start of the content (after blank space).
 TAGS = {"<think>": "</think>", "<thinking>": "</thinking>"}
-
-
-def thinking_of(part) -> str:
-    """The thinking text in a delta or message (a dict, or a record read as attributes); "" when none."""
-    for name in FIELDS:
-        value = part.get(name) if isinstance(part, dict) else getattr(part, name, None)
-        if value and isinstance(value, str):
-            return value
-    return ""
 
 
 class Splitter:

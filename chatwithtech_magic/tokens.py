@@ -1,4 +1,5 @@
-"""Token counts: what a response's usage reports, or an offline estimate when it reports nothing.
+"""Token counts: the figures of an answer (each dialect reads its wire's usage into them), or an
+offline estimate when the usage reports nothing.
 
 The exact count needs the model's own tokenizer. ``tiktoken`` downloads its encodings from
 the internet the first time they are used, so it can't be relied on offline (a kernel
@@ -19,7 +20,7 @@ another letter (accented Latin, Greek, Cyrillic, ...)       1/2
 anything else (emoji, rare symbols)                         1
 ==========================================================  ====================================
 
-plus 4 tokens per message and 3 for the reply's start, as OpenAI's cookbook counts chat
+plus 4 tokens per message (``prompt.Turn``) and 3 for the reply's start, as OpenAI's cookbook counts chat
 messages. English prose and code come out within about 10–15 % of the real count. Chinese
 text errs on the high side for the newest models, the safe side for a context window and a
 budget; a plain ``len(text) / 4`` would count it four times too low. Whatever shows an
@@ -71,36 +72,6 @@ class Figures:
         )
 
 
-def _number(value) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _field(obj, name):
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def figures_from(usage) -> Figures | None:
-    """``Figures`` from a response's usage (the SDK's ``CompletionUsage``, a dict, or ``Figures``)."""
-    if usage is None:
-        return None
-    if isinstance(usage, Figures):
-        return usage
-    prompt, completion = _field(usage, "prompt_tokens"), _field(usage, "completion_tokens")
-    if prompt is None and completion is None:
-        return None
-    prompt_details = _field(usage, "prompt_tokens_details")
-    completion_details = _field(usage, "completion_tokens_details")
-    return Figures(
-        prompt=_number(prompt),
-        completion=_number(completion),
-        cached=_number(_field(prompt_details, "cached_tokens")) if prompt_details is not None else 0,
-        reasoning=_number(_field(completion_details, "reasoning_tokens")) if completion_details is not None else 0,
-    )
-
-
 def _count(pattern: re.Pattern, text: str) -> int:
     return pattern.subn("", text)[1]
 
@@ -142,23 +113,29 @@ def estimate(text: str) -> int:
     return math.ceil(total)
 
 
-def _content_text(content) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}, ...]
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return "" if content is None else str(content)
+def estimate_parts(parts) -> int:
+    """About how many tokens a message's parts take, by part type (texts as the table above says)."""
+    from .prompt import TextPart
+
+    texts = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            texts.append(part.text)
+        else:
+            raise TypeError(f"no estimate for a {type(part).__name__}")
+    return estimate(texts[0] if len(texts) == 1 else " ".join(texts))
 
 
-def estimate_message(message: dict) -> int:
-    return PER_MESSAGE + estimate(_content_text(message.get("content")))
-
-
-def estimate_messages(messages: list[dict]) -> int:
-    """About how many prompt tokens a request with ``messages`` takes."""
-    if not messages:
+def estimate_turns(turns) -> int:
+    """About how many prompt tokens a request with these messages (``prompt.Turn``) takes."""
+    if not turns:
         return 0
-    return sum(estimate_message(m) for m in messages) + REPLY_PRIMING
+    return sum(PER_MESSAGE + estimate_parts(turn.parts) for turn in turns) + REPLY_PRIMING
+
+
+def estimate_prompt(prompt) -> int:
+    """About how many prompt tokens ``prompt`` (a ``prompt.Prompt``) takes."""
+    return estimate_turns(prompt.turns())
 
 
 def approx(count: int, estimated: bool = True) -> str:

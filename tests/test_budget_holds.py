@@ -108,7 +108,7 @@ def test_a_retry_is_checked_against_the_budget_again_before_it_is_sent(shell, se
     server.script(overloaded())
     # While the retry waits, the session's spend moves (another cell's answer, counted at last): the
     # retry is held to the budget as it stands when it is about to be sent.
-    session.sleep = lambda seconds: session.meter.ledger.add("gpt-4.1", {"prompt_tokens": 10, "completion_tokens": 10}, 5)
+    session.sleep = lambda seconds: session.meter.ledger.add("gpt-4.1", Figures(prompt=10, completion=10), 5)
 
     cap = chat(shell, "-m gpt-4.1", "Hello")
 

@@ -21,7 +21,8 @@ from chatwithtech_magic.pricing import format_cost, price
 from chatwithtech_magic.provenance import KEY
 from chatwithtech_magic.render.safe import literal_markdown
 from chatwithtech_magic.spend import Ledger
-from chatwithtech_magic.tokens import Figures, estimate, estimate_messages
+from chatwithtech_magic.tokens import Figures, estimate, estimate_prompt, estimate_turns
+from chatwithtech_magic.wire.chat_completions import CHAT, prompt_of
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat, chat_line
 from tests.support.openai_server import Reply, StreamDrop
@@ -214,8 +215,8 @@ def test_chat_usage_in_a_terminal_is_a_text_table(server):
 
 def test_a_replayed_answer_is_counted_apart_at_no_cost():
     ledger = Ledger()
-    ledger.add("gpt-4.1-mini", {"prompt_tokens": 10, "completion_tokens": 5}, Decimal("0.01"))
-    ledger.add("gpt-4.1-mini", {"prompt_tokens": 10, "completion_tokens": 5}, Decimal("0.01"), replayed=True)
+    ledger.add("gpt-4.1-mini", CHAT.figures({"prompt_tokens": 10, "completion_tokens": 5}), Decimal("0.01"))
+    ledger.add("gpt-4.1-mini", CHAT.figures({"prompt_tokens": 10, "completion_tokens": 5}), Decimal("0.01"), replayed=True)
 
     live, replayed = ledger.rows()
     assert ledger.spent == Decimal("0.01") and replayed["replayed"] and replayed["cost_usd"] == 0.0
@@ -302,7 +303,7 @@ def test_earlier_exchanges_that_would_overflow_the_window_are_left_out_and_a_lin
 
     sent = server.chat_requests()[-1].body["messages"]
     assert [m["content"][:15] for m in sent if m["role"] == "user"] == ["Question 2: wor", "Last question: "]
-    assert estimate_messages(sent) <= 300
+    assert estimate_prompt(prompt_of(sent)) <= 300
     assert "2 earlier exchanges left out to fit small-window-model's context" in notes_under(cap)
     assert len(shell.magics_manager.registry["ChatMagics"].session.conversation.exchanges) == 4  # only left out of this request
 
@@ -356,7 +357,7 @@ def test_the_token_estimate_counts_chinese_characters_as_tokens_and_english_by_w
 
     assert 180 <= estimate(english) <= 230
     assert 250 <= estimate(chinese) <= 320  # len / 4 would say 75
-    assert estimate("") == 0 and estimate_messages([]) == 0
+    assert estimate("") == 0 and estimate_turns([]) == 0
 
 
 # -- off the load path, offline --------------------------------------------------------------------------

@@ -325,7 +325,7 @@ def test_a_line_cut_off_by_a_crashed_writer_does_not_swallow_the_next_one(folder
     store = replay.AnswerStore()
     (folder / replay.FILENAME).write_text('{"format": 1, "key": "half', "utf-8")  # no newline: a writer died mid-line
 
-    store.append(replay.Entry(key="k1", answer="whole"))
+    store.append(replay.RecordedAnswer(key="k1", answer="whole"))
 
     contents = replay.parse((folder / replay.FILENAME).read_bytes())
     assert contents.entries["k1"].answer == "whole" and contents.damaged == [1]
@@ -344,10 +344,10 @@ def test_an_answers_file_that_cannot_be_written_gives_a_note_not_a_traceback(she
 
 WRITER = """
 import sys
-from chatwithtech_magic.replay import AnswerStore, Entry
+from chatwithtech_magic.replay import AnswerStore, RecordedAnswer
 store, name = AnswerStore(sys.argv[1]), sys.argv[2]
 for i in range(60):
-    store.append(Entry(key=f"{name}-{i}", answer=name * 20000 + str(i)))  # far larger than one pipe or page write
+    store.append(RecordedAnswer(key=f"{name}-{i}", answer=name * 20000 + str(i)))  # far larger than one pipe or page write
 """
 
 
@@ -357,7 +357,7 @@ def test_two_kernels_and_two_threads_appending_at_once_leave_a_valid_file(tmp_pa
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name], env=env) for name in ("a", "b")]
     store = replay.AnswerStore(path)
     threads = [
-        threading.Thread(target=lambda n=name: [store.append(replay.Entry(key=f"{n}-{i}", answer=n * 20000)) for i in range(60)])
+        threading.Thread(target=lambda n=name: [store.append(replay.RecordedAnswer(key=f"{n}-{i}", answer=n * 20000)) for i in range(60)])
         for name in ("c", "d")
     ]
     for thread in threads:

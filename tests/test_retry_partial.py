@@ -1,5 +1,5 @@
 """A Retry after a cut-off stream: the new answer takes the partial's place, never below it,
-and a retry that fails too never takes away text the user was shown (see ``retake.py``).
+and a retry that fails too never takes away text the user was shown (see ``ask_again.py``).
 
 What the user sees is read from IPython's display publisher: every output of the cell and every
 update by display id, replayed in order into "the screen" (one entry per output area).
@@ -238,13 +238,13 @@ def test_in_a_terminal_a_cut_off_answer_is_printed_once_with_its_note_and_not_as
     assert err.getvalue() == ""  # no countdown: there was no retry
 
 
-# -- the rule itself, without IPython (retake.py) ------------------------------------------------------
+# -- the rule itself, without IPython (ask_again.py) ------------------------------------------------------
 
 
 def test_a_retry_the_user_interrupts_with_less_text_leaves_the_earlier_answer_and_its_failure():
     from chatwithtech_magic import errors
     from chatwithtech_magic.conversation import Conversation, Exchange
-    from chatwithtech_magic.retake import Retake
+    from chatwithtech_magic.ask_again import Retake
     from chatwithtech_magic.session import Answer
 
     cut = errors.Failure(errors.kind_named("stream_interrupted"))
@@ -254,19 +254,19 @@ def test_a_retry_the_user_interrupts_with_less_text_leaves_the_earlier_answer_an
     assert conversation.exchanges == []  # not sent as history with the retry
 
     stopped = Answer("Q", text="A lo", model=MODEL, interrupted=True)
-    conversation.record(Exchange("Q", "A lo", MODEL, complete=False))  # what the session remembers of it
-    assert retake.settle(stopped) is True
-    retake.settle_history(conversation)
+    conversation.add(Exchange("Q", "A lo", MODEL, complete=False))  # what the session remembers of it
+    assert retake.choose(stopped) is True
+    retake.restore_history(conversation)
 
     assert (stopped.text, stopped.interrupted, stopped.failure, stopped.notes) == ("A long first half, ", False, cut, ["a note"])
     assert [(e.answer, e.complete) for e in conversation.exchanges] == [("A long first half, ", False)]
 
 
 def test_a_complete_retry_always_replaces_the_earlier_answer_even_a_shorter_one():
-    from chatwithtech_magic.retake import Retake
+    from chatwithtech_magic.ask_again import Retake
     from chatwithtech_magic.session import Answer
 
     retake = Retake(Answer("Q", text="A long, rambling first half, "))
     done = Answer("Q", text="Short.", complete=True)
 
-    assert retake.settle(done) is False and done.text == "Short."
+    assert retake.choose(done) is False and done.text == "Short."

@@ -1,15 +1,15 @@
 """Never a traceback, bad input costs no request, answers with no text say so (issue 8, items 7-13).
 
-Notes for the speed engineer's code path (``sse.py``, ``stream.py``), checked by the tests below:
+Notes for the speed engineer's code path (``sse.py``, ``wire/chat_completions.py``), checked by the tests below:
 * ``sse.read_stream`` calls ``faults.refuse_web_page(response.http_response)`` before reading:
   a 200 ``text/html`` page (captive portal) to a streamed request becomes the ``not_json``
   panel instead of an empty answer. Keep that call in whatever reads the stream.
 * The ``Draft`` must keep collecting ``refusal`` deltas into ``refusal_parts``, tool-call
   deltas into ``tool_calls`` and the ``finish_reason`` as sent, for streams and for
-  ``take_whole``: ``empty.settle`` turns a draft with no text into a refusal shown as the
+  ``take_whole``: ``empty.verdict`` turns a draft with no text into a refusal shown as the
   answer, or an ``empty_answer`` panel that names the finish reason.
-* ``stream.take_whole`` receives ``faults.check_completion(...)``: a non-streamed 200 that is a
-  web page (the SDK returns a ``str``) or of another shape never reaches it.
+* The dialect's ``take_whole`` refuses a non-streamed 200 that is a web page (a ``str``) or of
+  another shape (``faults.NotAnAnswer``) before reading it.
 
 Everything goes through the real ``openai`` SDK over HTTP to the loopback server; the kernel
 test runs a real IPython kernel through nbclient.

@@ -15,8 +15,10 @@ import openai
 import pytest
 
 from chatwithtech_magic import sse
+from chatwithtech_magic.answer import Draft
 from chatwithtech_magic.sse import Events, events, stream_into
-from chatwithtech_magic.stream import Draft, Throttle
+from chatwithtech_magic.stream import Throttle
+from chatwithtech_magic.wire.chat_completions import CHAT
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat
 from tests.support.openai_server import Events as ServerEvents
@@ -45,7 +47,7 @@ def client(server):
 def read(client, silence=None):
     draft = Draft()
     params = {"model": MODEL, "messages": [{"role": "user", "content": "Hi"}], "stream": True}
-    stream_into(client, params, draft, Shown(), Throttle(0), silence)
+    stream_into(client, CHAT, params, draft, Shown(), Throttle(0), silence)
     return draft
 
 

@@ -14,8 +14,11 @@ import pytest
 
 from chatwithtech_magic.credentials import CredentialStore
 from chatwithtech_magic.session import ChatRequest, ChatSession
-from chatwithtech_magic.sse import Record, events, record, stream_into
-from chatwithtech_magic.stream import TRAFFIC_RATIO, TRAFFIC_SLACK, Draft, Throttle
+from chatwithtech_magic.answer import Draft
+from chatwithtech_magic.sse import events, stream_into
+from chatwithtech_magic.stream import TRAFFIC_RATIO, TRAFFIC_SLACK, Throttle
+from chatwithtech_magic.wire.chat_completions import CHAT
+from chatwithtech_magic.wire.json_object import JsonObject as Record, as_attributes as record
 from tests.support.environment import TEST_KEY
 from tests.support.magics import chat
 from tests.support.openai_server import (
@@ -55,7 +58,7 @@ def read(client, draft=None, view=None, **params):
     draft = draft if draft is not None else Draft()
     params = {"model": MODEL, "messages": [{"role": "user", "content": "Hi"}], "stream": True,
               "stream_options": {"include_usage": True}, **params}
-    stream_into(client, params, draft, view or Shown(), Throttle(0))
+    stream_into(client, CHAT, params, draft, view or Shown(), Throttle(0))
     return draft
 
 

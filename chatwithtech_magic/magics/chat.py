@@ -277,8 +277,8 @@ class ChatMagics(Magics):
         self.session.meter.budget = self.budget  # read at every ask: a Retry after raising it goes through
         answer = self.session.ask(prompt, request, view, throttle_interval=self.render_interval)
         retake = getattr(view, "retake", None)
-        if retake is not None:  # the history holds what stays on screen, once (retake.py)
-            retake.settle_history(self.session.conversation)
+        if retake is not None:  # the history holds what stays on screen, once (ask_again.py)
+            retake.restore_history(self.session.conversation)
         place = panel.place if panel is not None else None
         if answer.failure is not None:
             if retake is None or not view.show_failure(answer, panel):
@@ -329,7 +329,7 @@ class ChatMagics(Magics):
                 retry_request = retry_request.but(model=target, model_is_default=False)
             if action == RESET:
                 self.session.reset()
-            if action in (RETRY, SWITCH_MODEL, RESET):  # the cut-off exchange is not sent as history (retake.py)
+            if action in (RETRY, SWITCH_MODEL, RESET):  # the cut-off exchange is not sent as history (ask_again.py)
                 retry_view = shown.retry(self.session.conversation, prompt, request.remember, self._view(fmt, panel), panel.place, self.lang)
                 shown.answer = self.ask(prompt, retry_request, fmt, panel, out, retry_view)
 

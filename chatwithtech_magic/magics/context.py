@@ -52,5 +52,5 @@ def show_dry_run(magics, prompt: str, request, fresh: bool = False) -> None:
 
     magics.session.meter.budget = magics.budget  # as ChatMagics.ask does: an over-budget cell is named
     # --new would start from an empty conversation: show that, without forgetting the real one.
-    params, answer, refusal = magics.session.preview(prompt, request, Conversation() if fresh else None)
-    notice(magics.shell, render(params, magics.lang, answer.note_lines(magics.lang), refusal))
+    outgoing, answer, refusal = magics.session.preview(prompt, request, Conversation() if fresh else None)
+    notice(magics.shell, render(outgoing, magics.lang, answer.note_lines(magics.lang), refusal))

@@ -75,7 +75,7 @@ def markdown_bundle(text: str, answer=None, language: str = "en", thinking: str 
             plain += f"\n[{note}]"
         if answer.text and (answer.usage or answer.model):
             markdown += f"\n\n<sub>{literal_markdown(usage_line(answer, language))}</sub>"
-        if answer.text and getattr(answer, "notes", None):
+        if answer.text and answer.notes:
             quiet = " · ".join(answer.note_lines(language))
             markdown += f"\n\n<sub>{literal_markdown(quiet)}</sub>"
             plain += f"\n[{quiet}]"
@@ -176,8 +176,8 @@ class MarkdownView:
     def finish(self, answer) -> None:
         self.end_wait()
         if answer.text or self.answer_handle is not None:
-            thinking = getattr(answer, "thinking", "") if self.show_thinking else ""
-            self._show(markdown_bundle(answer.text, answer, self.language, thinking), getattr(answer, "metadata", None))
+            thinking = answer.thinking if self.show_thinking else ""
+            self._show(markdown_bundle(answer.text, answer, self.language, thinking), answer.metadata)
 
 
 def _is_tty(stream) -> bool:
@@ -249,7 +249,7 @@ class TerminalView(TextView):
 
     def finish(self, answer) -> None:
         self.end_wait()
-        if not self.thought and getattr(answer, "thinking", "") and not self.shown:
+        if not self.thought and answer.thinking and not self.shown:
             self.think(answer.thinking)  # a whole (or replayed) answer: its thinking first, as it streams live
         self.update(answer.text)
         if answer.text:
@@ -266,7 +266,7 @@ def quiet_line(answer, language: str, out=None) -> str:
     the notes) as one line for a terminal: after "— ", dimmed when ``out`` is a terminal (unless NO_COLOR is
     set). No brackets around it: the token figures have their own, and brackets must not nest."""
     parts = [usage_line(answer, language)] if (answer.usage or answer.model) else []
-    if getattr(answer, "notes", None):
+    if answer.notes:
         parts.extend(answer.note_lines(language))
     parts = [part for part in parts if part]
     if not parts:

@@ -1,4 +1,4 @@
-"""Where a Retry shows its answer: over the answer the cell shows, in place (the rules: ``retake.py``).
+"""Where a Retry shows its answer: over the answer the cell shows, in place (the rules: ``ask_again.py``).
 
 A cell whose stream was cut off shows two outputs: the partial answer (its own display, A) and
 the error panel's message (M, by display id, with the buttons below). A Retry used to stream
@@ -13,7 +13,7 @@ output (an answer and a failure in one place), rather than the message replacing
 
 from __future__ import annotations
 
-from ..retake import Retake
+from ..ask_again import Retake
 from .answer import markdown_bundle, waiting_text
 
 EMPTY = {"text/plain": ""}
@@ -67,7 +67,7 @@ class RetakeView:
         self.place.show({"text/plain": waiting_text(failure, seconds, attempt, attempts, self.language)} if failure else EMPTY)
 
     def finish(self, answer) -> None:
-        self.retake.settle(answer)  # the earlier text back, unless the retry brought something better
+        self.retake.choose(answer)  # the earlier text back, unless the retry brought something better
         if answer.failure is None:
             self._clear_message()  # resolved (or stopped by the user with more text): no message stays
         self.area.finish(answer)

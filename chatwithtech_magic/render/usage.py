@@ -12,7 +12,8 @@ from ..errors import BILLING_URL, USAGE_URL
 from ..i18n import Text, labelled
 from ..pricing import format_cost
 from ..spend import dollars
-from ..tokens import approx, figures_from
+from ..saved_names import CACHED_TOKENS, COMPLETION_TOKENS, PROMPT_TOKENS, REASONING_TOKENS
+from ..tokens import approx
 
 LINE = {
     "tokens": Text("{prompt} → {completion} tokens", "{prompt} → {completion} 个令牌"),
@@ -64,15 +65,12 @@ TABLE = {
 def answer_line(answer, language: str = "en") -> str:
     """``gpt-4.1-mini · 1,111 → 123 tokens (100 cached) · 1.4 s · ≈$0.00064``, as plain text."""
     parts = [answer.model] if answer.model else []
-    figures = getattr(answer, "figures", None) or figures_from(getattr(answer, "usage", None))
-    if figures is not None:
-        parts.append(token_text(figures, language))
-    elapsed = getattr(answer, "elapsed", None)
-    if elapsed is not None:
-        parts.append(LINE["seconds"].get(language, seconds=f"{elapsed:.1f}"))
-    cost = getattr(answer, "cost", None)
-    if cost is not None:
-        parts.append(format_cost(cost))
+    if answer.figures is not None:  # as the dialect read the usage, or estimated (spend.py)
+        parts.append(token_text(answer.figures, language))
+    if answer.elapsed is not None:
+        parts.append(LINE["seconds"].get(language, seconds=f"{answer.elapsed:.1f}"))
+    if answer.cost is not None:
+        parts.append(format_cost(answer.cost))
     return " · ".join(parts)
 
 
@@ -106,10 +104,10 @@ def _cells(row: dict, language: str, label: str | None = None) -> list[str]:
     return [
         label if label is not None else row["model"],
         f"{row['requests']:,}",
-        approx(row["prompt_tokens"], estimated),
-        approx(row["completion_tokens"], estimated),
-        f"{row['cached_tokens']:,}",
-        f"{row['reasoning_tokens']:,}",
+        approx(row[PROMPT_TOKENS], estimated),
+        approx(row[COMPLETION_TOKENS], estimated),
+        f"{row[CACHED_TOKENS]:,}",
+        f"{row[REASONING_TOKENS]:,}",
         cost,
     ]
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from chatwithtech_magic.fit import fit
-from chatwithtech_magic.tokens import estimate_messages
+from chatwithtech_magic import fit as fitting
+from chatwithtech_magic.prompt import Turn, text
+from chatwithtech_magic.tokens import estimate_turns
+from chatwithtech_magic.wire.chat_completions import messages as written, prompt_of
+
+
+def fit(messages: list[dict], model: str, **options):
+    """fit.fit on the prompt these messages say, with the messages it keeps as Chat Completions writes them."""
+    fitted = fitting.fit(prompt_of(messages), model, **options)
+    fitted.messages = written(fitted.prompt)
+    return fitted
+
+
+def estimate_messages(messages: list[dict]) -> int:
+    return estimate_turns([Turn(m["role"], text(m["content"])) for m in messages])
 
 
 def conversation(exchanges: int, words: int = 50) -> list[dict]:

@@ -22,53 +22,57 @@ spend ledger (spend.py): the cut-off attempt used tokens too. Works without IPyt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-# What a cut-off answer was shown with: taken back together when it is kept (not ``failure``,
-# which says what the latest attempt did).
-SHOWN = ("text", "model", "usage", "finish_reason", "interrupted", "refused", "notes", "replayed",
-         "figures", "cost", "elapsed", "metadata")
+from .answer import Answer
+from .conversation import Conversation, Exchange
+
+# Not taken back with a kept answer: the question, what the latest attempt's failure was
+# (``failure``), and ``complete``, set from the two; and the thinking, which stays the latest attempt's.
+NOT_SHOWN = frozenset({"prompt", "failure", "complete", "thinking"})  # thinking: the latest attempt's, as before
 
 
 @dataclass
 class Retake:
     """One Retry over ``earlier`` (the answer on screen, cut off or failed)."""
 
-    earlier: object  # session.Answer
-    exchange: object = None  # its conversation.Exchange, taken out while asking again
+    earlier: Answer | None
+    exchange: Exchange | None = None  # taken out of the conversation while asking again
     base: int = 0  # the number of exchanges once it was taken out
     kept_earlier: bool = False
 
     @classmethod
-    def begin(cls, conversation, prompt: str, earlier, remember: bool = True) -> "Retake":
+    def begin(cls, conversation: Conversation, prompt: str, earlier: Answer | None, remember: bool = True) -> "Retake":
         """Take the cut-off exchange out of the conversation, so the retry does not send the
         broken half as history (nor keep it next to the new answer)."""
         exchange = conversation.drop_unfinished(prompt) if remember else None
         return cls(earlier, exchange, len(conversation.exchanges))
 
-    def keeps_earlier(self, answer) -> bool:
+    def keeps_earlier(self, answer: Answer) -> bool:
         """Whether the earlier text stays on screen instead of the retry's (see the module's rules)."""
         earlier = self.earlier
         if earlier is None or not earlier.text or answer.complete:
             return False
         return len(answer.text) < len(earlier.text)
 
-    def settle(self, answer) -> bool:
+    def choose(self, answer: Answer) -> bool:
         """Make ``answer`` what stays on screen; True when that is the earlier text.
 
         Called by the view as the session hands over the finished answer, so the view, the
         history and ``--out`` all read the same object.
         """
         self.kept_earlier = self.keeps_earlier(answer)
-        if self.kept_earlier:
-            failure = answer.failure or self.earlier.failure  # interrupted retry: the earlier failure stands
-            for name in SHOWN:
-                value = getattr(self.earlier, name)
-                setattr(answer, name, list(value) if isinstance(value, list) else value)
+        earlier = self.earlier
+        if self.kept_earlier and earlier is not None:
+            failure = answer.failure or earlier.failure  # interrupted retry: the earlier failure stands
+            for each in fields(Answer):  # in place: the view, the history and --out hold this very object
+                if each.name not in NOT_SHOWN:
+                    value = getattr(earlier, each.name)
+                    setattr(answer, each.name, list(value) if isinstance(value, list) else value)
             answer.failure, answer.complete = failure, False
         return self.kept_earlier
 
-    def settle_history(self, conversation) -> None:
+    def restore_history(self, conversation: Conversation) -> None:
         """The history holds what is on screen: the earlier exchange back, in place of the retry's."""
         if not self.kept_earlier or self.exchange is None:
             return
