@@ -36,6 +36,8 @@ MODULES = (
     "chatwithtech_magic.replay",
     "chatwithtech_magic.render.answer",
     "chatwithtech_magic.session",
+    "chatwithtech_magic.wire.chat_completions",
+    "chatwithtech_magic.thinking",
     "keyring",
     "chatwithtech_magic.keyring_check",
     "chatwithtech_magic.render.waiting",

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from chatwithtech_magic.thinking import Splitter, thinking_of
+from chatwithtech_magic.thinking import Splitter
+from chatwithtech_magic.wire.chat_completions import thinking_of
 
 
 @pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])
