@@ -39,6 +39,9 @@ class Draft:
     finish_reason: str | None = None
     model: str | None = None
     request_id: str | None = None  # the server's id for the request, kept with a recorded answer (replay.py)
+    # The server answered with a success status: the request is in its hands, working and maybe billing,
+    # so whatever happens next it is never sent again by itself (session.py), and it is counted (spend.py).
+    accepted: bool = False
     size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
     refusal_parts: list[str] = field(default_factory=list)
     tool_calls: list[JsonObject] = field(default_factory=list)  # tool-call deltas, read as attributes

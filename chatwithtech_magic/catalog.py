@@ -52,6 +52,7 @@ class Kind:
     CONNECT_TIMEOUT = "connect_timeout"
     GATEWAY = "gateway"
     STREAM_INTERRUPTED = "stream_interrupted"
+    DROPPED = "dropped"
     REPLAY_MISS = "replay_miss"
     ANSWERS_FILE_UNSAFE = "answers_file_unsafe"
     PATH_NOT_FOUND = "path_not_found"
@@ -352,6 +353,20 @@ CATALOG: dict[str, ErrorKind] = {
             Text(
                 "Press Retry, or allow a longer silence with %config ChatMagics.timeout = 1200.",
                 "点击“重试”，或用 %config ChatMagics.timeout = 1200 允许更长的静默。",
+            ),
+            actions=(RETRY,),
+        ),
+        _kind(  # faults.after_acceptance: the server had answered 200, then the connection went before any text
+            Kind.DROPPED,
+            Text("{base_url} dropped the connection", "{base_url} 断开了连接"),
+            Text(
+                "The server accepted the request, then the connection closed before any answer came ({message}). "
+                "It was not sent again by itself: a request the server accepted may be billed.",
+                "服务器已接受请求，随后在任何回答到来之前连接就关闭了（{message}）。未自动重新发送：服务器已接受的请求可能会计费。",
+            ),
+            Text(
+                "Press Retry to ask again; a proxy with an idle limit may cut long thinks: check its timeout.",
+                "点击“重试”重新提问；有空闲时限的代理可能会切断长时间的思考：请检查其超时设置。",
             ),
             actions=(RETRY,),
         ),

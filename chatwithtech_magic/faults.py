@@ -125,6 +125,14 @@ def refine_connection(failure: errors.Failure, exc: BaseException, base_url: str
     return failure
 
 
+def after_acceptance(failure: errors.Failure) -> errors.Failure:
+    """A connection that failed after the server answered 2xx: the request reached it and may be billed,
+    so it is a dropped answer (never sent again by itself), not a network failure to retry."""
+    if failure.kind.kind in (errors.Kind.CONNECTION, errors.Kind.PROXY):
+        failure.kind = errors.kind_named(errors.Kind.DROPPED)
+    return failure
+
+
 def classify_other(exc: BaseException, base_url: str = "", secrets: tuple = ()) -> errors.Failure:
     """Any exception that is not ``openai.APIError``, as a catalog failure (never raised further)."""
     from .masking import redact

@@ -55,6 +55,28 @@ class KnownSecrets:
 NONE = KnownSecrets()
 
 
+def masked_view(view, secrets: KnownSecrets):
+    """``view``, shown the answer and the thinking with ``secrets`` masked (a server may echo a key)."""
+    return view if not (secrets.values or secrets.urls) else _MaskedView(view, secrets)
+
+
+class _MaskedView:
+    """Passes everything on to ``view``; the text it shows while streaming goes through ``secrets.redact``.
+    The finished answer is masked by the session itself, so ``finish`` needs nothing here."""
+
+    def __init__(self, view, secrets: KnownSecrets):
+        self._view, self._secrets = view, secrets
+
+    def update(self, text: str) -> None:
+        self._view.update(self._secrets.redact(text))
+
+    def __getattr__(self, name):  # ``think`` only where the view has one (sse.py asks with hasattr)
+        found = getattr(self._view, name)
+        if name == "think":
+            return lambda thinking: found(self._secrets.redact(thinking))
+        return found
+
+
 def looks_secret(value: str) -> bool:
     """Whether ``value`` is worth masking wherever it appears in a prompt. A local server's placeholder
     key (``lm-studio``, ``not-needed``, ``sk-no-key-required``) or a 4-letter password in a URL is a

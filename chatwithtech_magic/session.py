@@ -7,7 +7,7 @@ Works without IPython. Failures never raise out of ``ask``: they come back on th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import empty, errors, faults, known_secrets, options, replay, spend
 from .answer import Answer, Draft, replayed, taken
@@ -124,6 +124,7 @@ class ChatSession:
             answer.failure = self._stamp(ticket.refusal, request, credentials, base_url, suggest=False)
             return self._finish(answer, view)
         view = self.meter.watch(view)  # prices load once the first text is shown, never before it
+        view = known_secrets.masked_view(view, self.secrets(request))  # a key a server echoes is never shown
         sending, asked = Sending(request, ticket, ticket.to_send), request.model
         draft, failure = Draft(), None
         while True:
@@ -136,6 +137,8 @@ class ChatSession:
                 # Thinking counts as an answer begun: the server is working (and billing), so it is never re-sent by itself.
                 begun = bool(draft.text or draft.thinking_size)
                 failure = self._classify(exc, begun, sending.request, credentials, base_url)
+                if draft.accepted and not begun:  # a 2xx came, then nothing: in the server's hands, never re-sent
+                    failure = faults.after_acceptance(failure)
                 resend = (
                     self._compatible(failure, draft, answer, sending, base_url)
                     or self._fallback(failure, draft, answer, sending, base_url)
@@ -152,6 +155,8 @@ class ChatSession:
         request, outgoing = sending.request, sending.outgoing
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
         answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
+        # A key a server echoes is masked in the answer too: shown, saved in the notebook, stored by --out.
+        answer = replace(answer, text=self.secrets(request).redact(answer.text), thinking=self.secrets(request).redact(answer.thinking))
         if failure is None and not answer.interrupted:
             verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
             failure = verdict.failure
@@ -167,7 +172,7 @@ class ChatSession:
             if sending.fell_back:  # remembered once it has answered: later cells go straight to it, quietly
                 self.fallbacks[(base_url, asked)] = request.model
         figures = outgoing.dialect.figures(answer.usage)
-        bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id)  # count and price it, however it ended
+        bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id, accepted=draft.accepted)  # count and price it, however it ended
         _billed(answer, bill)
         answer.metadata = self.secrets(request).redact_tree(answer.metadata)  # saved in the notebook
         self._remember(request, answer)

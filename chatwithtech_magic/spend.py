@@ -278,12 +278,13 @@ class Meter:
 
     # -- when the answer is over ---------------------------------------------------------
     def after(self, ticket: Ticket, answer, outgoing: Outgoing, figures: Figures | None,
-              request_id: str | None = None) -> Bill:
+              request_id: str | None = None, accepted: bool = False) -> Bill:
         """Count and price ``answer`` (complete, cut off, interrupted or failed), its ``figures`` as its
-        usage reported them (None: not reported)."""
+        usage reported them (None: not reported). ``accepted``: the server answered 2xx, so even with no
+        text it had the prompt (and may bill it): counted as the prompt's estimate."""
         bill = Bill(elapsed=time.monotonic() - ticket.started)
         thinking = answer.thinking  # generated and billed like the answer, though never part of it
-        answered = answer.text or thinking or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
+        answered = answer.text or thinking or accepted or (answer.interrupted and answer.failure is None)  # not a Ctrl-C in a retry's countdown
         if figures is None and answered:
             # The stream stopped before its usage chunk: the prompt was still processed and the
             # partial answer generated, so they count, as an estimate.

@@ -61,6 +61,7 @@ def stream_into(client, dialect, body: dict, draft, view, throttle, silence: flo
     """
     with waiting(view, body.get("model")):
         response = post(client, dialect, body)
+        draft.accepted = True  # status errors were raised by the SDK: this one is 2xx
         try:
             draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
             read_stream(response, dialect, draft, view, throttle, silence)
@@ -73,6 +74,7 @@ def whole_into(client, dialect, body: dict, draft, view=None) -> None:
     """Send the non-streamed request ``body`` and read its answer into ``draft`` (an event stream, if that is what comes)."""
     with waiting(view, body.get("model")):
         response = post(client, dialect, body)
+        draft.accepted = True  # status errors were raised by the SDK: this one is 2xx
         try:
             draft.request_id = response.request_id  # kept with a recorded answer (replay.py)
             data = _read_body(response)
