@@ -589,3 +589,25 @@ def test_the_terminal_countdown_writes_whole_lines_when_the_output_is_not_a_term
     view.waiting(None, 0, 2, 4)
     assert "\r" not in err.getvalue()
     assert len(err.getvalue().strip().splitlines()) == 2
+
+
+# -- 5. keys of other providers' shapes on a line: the same refusal -----------------------------------
+
+OTHER_SHAPES = ["gsk_" + "Q7x9ZpL2mN4vR8tK" * 3, "xai-" + "Zq8Wm3Lp0Rt7Yv2N" * 3, "hf_" + "AbCdEfGhIjKlMnOpQrStUv12"]
+
+
+@pytest.mark.parametrize("key", OTHER_SHAPES)
+def test_a_groq_xai_or_hugging_face_key_on_a_chat_cell_line_is_refused_and_nothing_is_sent(shell, server, api_key, key):
+    with capture_output() as cap:
+        result = shell.run_cell(f'%%chat -s "my key is {key}"\nHello', store_history=True)
+    assert result.success
+    assert "Refused" in cap.stdout and key not in everything_in(cap)
+    assert server.chat_requests() == [] and key not in shell.rl_next_input
+
+
+@pytest.mark.parametrize("key", OTHER_SHAPES)
+def test_a_groq_xai_or_hugging_face_key_given_to_chatkey_as_an_option_is_refused_and_never_stored(shell, memory_keyring, key):
+    with capture_output() as cap:
+        shell.run_line_magic("chatkey", f"set --org={key}")
+    assert "Refused" in cap.stdout and key not in everything_in(cap)
+    assert memory_keyring.entries == {} and store_of(shell).session == {}

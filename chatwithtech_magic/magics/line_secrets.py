@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import shlex
 
-# ``sk-`` keys (OpenAI, and the many compatible gateways that copy the shape), wherever they
-# stand in a token: ``sk-…``, ``--key=sk-…``, ``-csk-…``, ``"sk-…"``.
-KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{8,}")
+from ..urls import KEY_SHAPED  # noqa: F401 (the one rule for a key's shape: sk-, gsk_, xai-, hf_, …)
+
+# Keys of any provider's shape (``urls.KEY_SHAPED``), wherever they stand in a token: ``sk-…``,
+# ``--key=gsk_…``, ``-csk-…``, ``"sk-…"``.
 # A bare word this long on a %chatkey line is a key pasted without its prefix, in all likelihood.
 LONG_WORD = re.compile(r"^[A-Za-z0-9_\-.+/=]{20,}$")
 # A key that lost its "sk" starts with a dash and reads as an option: ``-proj-AbC1…`` (project keys
