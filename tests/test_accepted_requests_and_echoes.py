@@ -95,6 +95,24 @@ def test_no_waiting_thread_is_left_running_after_a_cell_that_thought(shell, serv
     assert not [t for t in threading.enumerate() if t.name == "chatwithtech-waiting" and t.is_alive()]
 
 
+def test_a_failed_cell_leaves_no_empty_live_line_output_in_the_notebook(shell, server, api_key, quick_line):
+    # A silence past the limit: the line showed, then the panel took its place. What is saved is what the
+    # last update of each display says: the line's output must not stay behind as an empty output.
+    shell.run_line_magic("config", "ChatMagics.timeout = 0.3")
+    server.script(Reply("Too late.", think=1.0))
+
+    cap = chat(shell, f"-m {MODEL}")
+
+    last = {}
+    for o in cap.outputs:
+        last[o.transient.get("display_id") if o.transient else id(o)] = o.data
+    assert not [d for d in last.values() if d == {"text/plain": ""}]
+    assert any("went silent" in d.get("text/plain", "") for d in last.values())
+
+
+# -- a key the session knows is never shown ----------------------------------------------------------
+
+
 @pytest.mark.parametrize("where", ["thinking", "answer"])
 def test_a_known_key_a_server_echoes_is_masked_in_what_the_notebook_shows(shell, server, monkeypatch, where):
     monkeypatch.setenv("OPENAI_API_KEY", HEX)

@@ -17,7 +17,7 @@ from .. import cell as cells
 from .. import options, warmup
 from ..defaults import DEFAULT_TEMPERATURE, REASONING_EFFORTS
 from ..i18n import Text, choose_language
-from .show import is_terminal, notice, show_failure
+from .show import Place, is_terminal, notice, show_failure
 from .traits import traits as setting_traits
 
 # The core (session, client, catalog) is imported on first use, not here: %load_ext stays fast.
@@ -282,10 +282,14 @@ class ChatMagics(Magics):
         place = panel.place if panel is not None else None
         if answer.failure is not None:
             if retake is None or not view.show_failure(answer, panel):
-                show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out, view, answer), panel)
+                spare = view.spare_output() if panel is None and hasattr(view, "spare_output") else None
+                show_failure(self.shell, answer.failure, self.lang, self._action_handler(prompt, request, fmt, out, view, answer), panel, spare)
         elif answer.interrupted and not answer.text:
             from ..render.waiting import clock_text
 
+            spare = view.spare_output() if place is None and hasattr(view, "spare_output") else None
+            if spare is not None:  # the live line's blank output says it, instead of staying behind empty
+                place = Place({"text/plain": ""}, spare)
             notice(self.shell, MSG["interrupted_early"].get(self.lang, elapsed=clock_text(answer.elapsed or 0)), place)
         elif panel is not None:
             panel.close()  # resolved: the answer stands where the message was, the buttons go

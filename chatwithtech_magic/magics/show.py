@@ -23,12 +23,16 @@ class Place:
     It also stands in for ``IPython.display.display`` in an answer view (see ``MarkdownView``).
     """
 
-    def __init__(self, bundle: dict):
+    def __init__(self, bundle: dict, handle=None):
         from IPython.display import display
 
         from ..render.safe import plain_bundle
 
-        self.handle = display(plain_bundle(bundle), raw=True, display_id=True)
+        if handle is not None:  # an output the cell already has (the live line's, blank now): taken over
+            handle.update(plain_bundle(bundle), raw=True)
+            self.handle = handle
+        else:
+            self.handle = display(plain_bundle(bundle), raw=True, display_id=True)
 
     def show(self, bundle: dict, metadata: dict | None = None) -> None:
         from ..render.safe import plain_bundle  # text/plain is printed by consoles: never escape sequences
@@ -43,11 +47,12 @@ class Place:
         return self
 
 
-def show_failure(shell, failure, language: str, on_action=None, panel=None):
+def show_failure(shell, failure, language: str, on_action=None, panel=None, over=None):
     """Display ``failure``; returns the panel whose buttons were shown, if any.
 
     ``panel``: the failure came through that panel's button, so it replaces the panel's
-    message and buttons instead of adding a second panel below the first.
+    message and buttons instead of adding a second panel below the first. ``over``: a blank
+    output of the cell's (the live line's) that the message takes instead of adding one.
     """
     from ..render.panels import failure_bundle, failure_text
 
@@ -61,7 +66,7 @@ def show_failure(shell, failure, language: str, on_action=None, panel=None):
         panel.place.show(message)
         panel.show_buttons(failure)
         return panel
-    place = Place(message)
+    place = Place(message, over)
     if on_action is None:
         return None
     try:

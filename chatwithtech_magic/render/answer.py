@@ -162,6 +162,12 @@ class MarkdownView:
             self.live_handle.update({"text/plain": ""}, raw=True)
             self.live_shown = False
 
+    def spare_output(self):
+        """The output the live line had, now blank, for the failure's panel to take (``show.show_failure``):
+        then no empty output is left in the cell. None when the answer took it, or there was none."""
+        handle, self.live_handle = (self.live_handle, None) if self.answer_handle is None else (None, self.live_handle)
+        return handle
+
     def waiting(self, failure, seconds, attempt, attempts) -> None:
         from .safe import plain_bundle
 
