@@ -224,7 +224,8 @@ class ChatSession:
                 self.conversation.system = request.system
             # Resent as history and shown by %chat history: a key a server echoed is masked there too.
             text = self.secrets(request).redact(answer.text)
-            self.conversation.add(Exchange(answer.prompt, text, answer.model, answer.complete))
+            labels = tuple(image.label for image in request.images)  # placeholders, never the bytes
+            self.conversation.add(Exchange(answer.prompt, text, answer.model, answer.complete, labels))
 
     def _replay_cell(self, prompt: str, request: ChatRequest) -> replay.CellReplay | None:
         """This cell's dealings with the recorded answers (``replay.CellReplay``), or None when the cache is off."""
@@ -282,7 +283,7 @@ class ChatSession:
         """The request for ``prompt`` in the dialect that ``request`` speaks, and notes on ignored settings."""
         dialect = dialect_for(request)
         settings, notes = dialect.settings(request, compat or self.adaptations.get(base_url, request.model))
-        whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system)
+        whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system, request.images)
         # What reaches the model: the prompt, the system prompt and every earlier exchange, each with
         # every secret this session knows masked (the replay key is computed from this too).
         if masked:
