@@ -269,8 +269,8 @@ CATALOG: dict[str, ErrorKind] = {
                 "服务器拒绝了单元格中的图像：{message} 未再次发送。",
             ),
             Text(
-                "Ask a model that reads images (the button, or -m), or leave the image out ({{fig}}, {{Out[n]}}, --image).",
-                "改用能读取图像的模型（点击按钮，或使用 -m），或不发送图像（{{fig}}、{{Out[n]}}、--image）。",
+                "Ask a model that reads images (-m, or %config ChatMagics.model), or send the cell without its image.",
+                "改用能读取图像的模型（-m，或 %config ChatMagics.model），或不带图像发送此单元格。",
             ),
             actions=(SWITCH_MODEL,),
         ),
