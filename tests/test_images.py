@@ -166,3 +166,23 @@ def test_a_figure_plotted_by_the_inline_backend_in_a_real_kernel_is_sent_as_fig(
     assert "[image: " in first.body["messages"][-1]["content"][0]["text"] and "from cell 2" in first.body["messages"][-1]["content"][0]["text"]
     assert len(image_parts(second.body)) == 1  # {fig[-2]}: the plotting cell, counted back; the history holds none
     assert "base64" not in nbformat.writes(nb).split('"image/png"')[0]  # no base64 among the texts before the plot
+
+
+def test_the_record_of_an_answer_names_its_image_by_hash_and_the_answers_file_holds_no_image(shell, server, api_key, tmp_path, monkeypatch):
+    import hashlib
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plot.png").write_bytes(png(64, 32))
+    shell.run_line_magic("config", "ChatMagics.cache = 'record'")
+
+    cap = chat(shell, f"-m {MODEL} --image plot.png", "What is it?")
+
+    [answer] = [o for o in cap.outputs if "chatwithtech_magic" in o.metadata]
+    [recorded] = answer.metadata["chatwithtech_magic"]["parameters"]["images"]
+    assert recorded == {"sha256": hashlib.sha256(png(64, 32)).hexdigest(), "media_type": "image/png", "width": 64, "height": 32, "detail": "auto"}
+    files = [p for p in tmp_path.iterdir() if p.suffix in (".jsonl", ".json")]
+    assert files and all("base64" not in p.read_text() and "iVBOR" not in p.read_text() for p in files)
+    (tmp_path / "plot.png").write_bytes(png(64, 33))  # another image, the same text: the key covers the bytes
+    shell.run_line_magic("config", "ChatMagics.cache = 'replay'")
+    again = chat(shell, f"-m {MODEL} --image plot.png", "What is it?")
+    assert "No recorded answer" in shown(again) and len(server.chat_requests()) == 1
