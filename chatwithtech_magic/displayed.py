@@ -54,19 +54,19 @@ def install(shell, displayed: Displayed):
         return original(data, *args, **kwargs)
 
     publish.__wrapped__ = original
+    own = "publish" in vars(publisher)  # another wrapper set on the instance before ours: put back as it was
     publisher.publish = publish
-    return publisher, original
+    return publisher, original, own
 
 
 def uninstall(installed) -> None:
     if installed is None:
         return
-    publisher, original = installed
-    if getattr(publisher, "publish", None) is not original:
-        try:
-            del publisher.publish  # the instance attribute we set: the class's method shows through again
-        except AttributeError:
-            publisher.publish = original
+    publisher, original, own = installed
+    if own:
+        publisher.publish = original
+    else:
+        vars(publisher).pop("publish", None)  # the instance attribute we set: the class's method shows through again
 
 
 def record_result(shell, displayed: Displayed, result) -> None:
