@@ -115,6 +115,7 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
     notebook = notebook or Notebook()
     if make_image is None:
         from .images import part_from_bytes as make_image
+    seen: dict = {}  # (origin, the bytes displayed) -> the part made of them
 
     def as_images(shown: list[tuple[bytes, str]]) -> str | None:
         """Each image as a part of the cell, and the line that stands for them in its text."""
@@ -122,11 +123,15 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
 
         labels = []
         for data, origin in shown:
+            if (origin, data) in seen:  # {fig} and {fig[-1]} may name one image: it is sent once
+                labels.append(seen[(origin, data)].label)
+                continue
             try:
                 part = make_image(data, origin)
             except ImageProblem as problem:
                 filled.image_problem = filled.image_problem or problem.line(language)
                 return None
+            seen[(origin, data)] = part
             filled.images.append(part)
             labels.append(part.label)
         return " ".join(labels)

@@ -186,3 +186,13 @@ def test_the_record_of_an_answer_names_its_image_by_hash_and_the_answers_file_ho
     shell.run_line_magic("config", "ChatMagics.cache = 'replay'")
     again = chat(shell, f"-m {MODEL} --image plot.png", "What is it?")
     assert "No recorded answer" in shown(again) and len(server.chat_requests()) == 1
+
+
+def test_one_image_named_twice_is_sent_once(shell, server, api_key):
+    shell.run_cell(f"from IPython.display import Image, display\ndisplay(Image(data={png(16, 16)!r}))", store_history=True)
+
+    chat(shell, f"-m {MODEL}", "Compare {fig} with {fig[1]}.")
+
+    body = server.chat_requests()[-1].body
+    assert len(image_parts(body)) == 1
+    assert body["messages"][-1]["content"][0]["text"] == "Compare [image: 16×16 PNG, from cell 1] with [image: 16×16 PNG, from cell 1]."
