@@ -35,6 +35,10 @@ MSG = {
         '{origin}：{width}×{height}，{size:,} 字节，超出限制（长边 {side:,} 像素，20 MB）；'
         '如需自动缩小，请 pip install "chatwithtech_magic[images]"。未发送任何内容。',
     ),
+    "broken": Text(
+        "{origin}: its image data is damaged and can't be downscaled ({reason}). Nothing was sent.",
+        "{origin}：图像数据已损坏，无法缩小（{reason}）。未发送任何内容。",
+    ),
     "still_too_large": Text(
         "{origin}: still over 20 MB after downscaling. Nothing was sent.",
         "{origin}：缩小后仍超过 20 MB。未发送任何内容。",
@@ -143,7 +147,10 @@ def bounded(part: ImagePart, max_side: int = DEFAULT_MAX_SIDE) -> ImagePart:
     except ImportError:
         raise ImageProblem(MSG["too_large"], origin=part.origin or "image", width=part.width, height=part.height,
                            size=len(part.data), side=max_side) from None
-    smaller = downscale(part, max_side)
+    try:
+        smaller = downscale(part, max_side)
+    except Exception as exc:  # a header that reads, over bytes that don't: one line, never a traceback
+        raise ImageProblem(MSG["broken"], origin=part.origin or "image", reason=type(exc).__name__) from None
     if len(smaller.data) > MAX_IMAGE_BYTES:
         raise ImageProblem(MSG["still_too_large"], origin=part.origin or "image")
     return smaller

@@ -124,3 +124,10 @@ def test_a_value_that_is_an_image_gives_its_png_bytes():
     assert images.image_bytes(Image(data=data)) == data
     assert images.sniff(images.image_bytes(PIL.new("RGB", (5, 5)))) == "image/png"
     assert images.image_bytes("a text") is None and images.image_bytes(42) is None
+
+
+def test_an_image_whose_header_reads_but_whose_data_is_damaged_is_refused_in_one_line():
+    damaged = png(3000, 2000)[:200]  # the header says 3000×2000; the pixels are cut off
+    with pytest.raises(images.ImageProblem) as refused:
+        images.part_from_bytes(damaged, "cell 7", max_side=2048)
+    assert refused.value.line().startswith("cell 7: its image data is damaged")
