@@ -42,6 +42,7 @@ class Kind:
     IP_NOT_AUTHORIZED = "ip_not_authorized"
     MODEL_RETIRED = "model_retired"
     PARAMETER_REFUSED = "parameter_refused"
+    IMAGES_NOT_READ = "images_not_read"
     OVERLOADED = "overloaded"
     CONTEXT_LENGTH = "context_length"
     CELL_TOO_LARGE = "cell_too_large"
@@ -260,6 +261,19 @@ CATALOG: dict[str, ErrorKind] = {
                 "Change or remove that setting for this model (the cell's option, or %config ChatMagics), then run the cell again.",
                 "为此模型修改或去掉该设置（单元格选项或 %config ChatMagics），然后重新运行单元格。",
             ),
+        ),
+        _kind(  # a text-only model given an image: learned per endpoint and model, never sent again on its own
+            Kind.IMAGES_NOT_READ,
+            Text("{model} can't read images", "{model} 无法读取图像"),
+            Text(
+                "The server refused the cell's image: {message} Nothing was sent again.",
+                "服务器拒绝了单元格中的图像：{message} 未再次发送。",
+            ),
+            Text(
+                "Ask a model that reads images (-m, or %config ChatMagics.model), or send the cell without its image.",
+                "改用能读取图像的模型（-m，或 %config ChatMagics.model），或不带图像发送此单元格。",
+            ),
+            actions=(SWITCH_MODEL,),
         ),
         _kind(
             Kind.OVERLOADED,

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-# A lone {name} or {In[n]}/{Out[n]}/{Err[n]}: not part of {{...}}, which users write to keep braces literal.
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(?:(In|Out|Err)\[(-?[0-9]+)\]|([A-Za-z_][A-Za-z0-9_]*))\}(?!\})")
+# A lone {name} or {In[n]}/{Out[n]}/{Err[n]}/{fig[n]}: not part of {{...}}, which users write to keep braces literal.
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(?:(In|Out|Err|fig)\[(-?[0-9]+)\]|([A-Za-z_][A-Za-z0-9_]*))\}(?!\})")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,13 @@ class Exchange:
     answer: str
     model: str
     complete: bool = True
+    # What the cell's images were (``[image: 1280×960 PNG, from cell 12]``): history keeps these
+    # placeholders, never the bytes, so later cells don't resend an image unless it is referenced again.
+    images: tuple = ()
+
+    def said(self) -> str:
+        """The cell as history shows it: its text, then a placeholder per image it sent."""
+        return "\n".join((self.prompt, *self.images)) if self.images else self.prompt
 
 
 @dataclass
@@ -29,14 +36,14 @@ class Conversation:
         self.system = None
         self.exchanges.clear()
 
-    def prompt(self, cell: str, window: int = DEFAULT_WINDOW, system: str | None = None) -> Prompt:
-        """What one request asks: the system prompt, the last ``window`` exchanges, then ``cell``."""
+    def prompt(self, cell: str, window: int = DEFAULT_WINDOW, system: str | None = None, images: tuple = ()) -> Prompt:
+        """What one request asks: the system prompt, the last ``window`` exchanges, then ``cell`` and its ``images``."""
         system = system or self.system
         earlier = self.exchanges[-window:] if window > 0 else []
         return Prompt(
             text(system) if system else (),
-            tuple((Turn(USER, text(e.prompt)), Turn(ASSISTANT, text(e.answer))) for e in earlier),
-            text(cell),
+            tuple((Turn(USER, text(e.said())), Turn(ASSISTANT, text(e.answer))) for e in earlier),
+            text(cell) + tuple(images),
         )
 
     def add(self, exchange: Exchange) -> None:

@@ -44,6 +44,8 @@ RETRIED_WAITED = Counted(
     Text("It was retried {count} times over {waited} s.", "已重试 {count} 次，共等待 {waited} 秒。"),
 )
 
+# OpenAI: "Invalid content type. image_url is only supported by certain models."; gateways say it their own ways.
+_IMAGES_REFUSED = re.compile(r"image_url is only supported|does not support (image|vision)|image input is not supported|not a (vision|multimodal) model", re.I)
 _IP_NOT_AUTHORIZED = re.compile(r"\bIP\b[^.]*\bnot (authorized|allowed)|not (authorized|allowed)[^.]*\bIP\b")
 _UNRECOGNIZED_ARG = re.compile(r"unrecognized request arguments? supplied:?\s*['\"`]?([A-Za-z_.\[\]0-9]+)?", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -228,6 +230,8 @@ def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
         return Kind.TIMEOUT
     if "APIConnectionError" in exc_names:
         return Kind.CONNECTION
+    if status == 400 and _IMAGES_REFUSED.search(str(message)):
+        return Kind.IMAGES_NOT_READ
     if code in BY_CODE:
         return BY_CODE[code]
     if error_type in BY_TYPE:

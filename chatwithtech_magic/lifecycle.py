@@ -44,6 +44,11 @@ def mark_retired(failure: errors.Failure, model: str) -> None:
 
 def suggestions(failure: errors.Failure, model: str, available: list[str] | None) -> list[str]:
     """Models that fit: a larger window after an overflow; after a 404, the successor, then live chat models."""
+    if failure.kind.kind == errors.Kind.IMAGES_NOT_READ:  # the default model reads images
+        from .settings import default
+
+        reader = default("model")
+        return [reader] if reader != model and (available is None or reader in available) else []
     if failure.kind.kind == errors.Kind.CONTEXT_LENGTH:
         match = _LIMIT.search(failure.message or "")
         return models.larger_context(model, available, int(match.group(1)) if match else None)[:3]

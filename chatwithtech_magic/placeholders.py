@@ -1,5 +1,9 @@
 """Filling a cell's placeholders: ``{name}``, ``{In[n]}``, ``{Out[n]}`` and ``{Err[n]}`` get their values.
 
+A value that is an image (a matplotlib ``Figure``, a PIL or IPython ``Image``, anything with
+``_repr_png_``) is sent as an image part, its placeholder replaced by a line naming it; ``{fig}`` is
+the last image the notebook displayed and ``{fig[n]}`` the images cell ``n`` displayed (images.py).
+
 ``{In[n]}``, ``{Out[n]}`` and ``{Err[n]}`` refer to cell ``n`` (negative ``n`` counts back from the
 current cell); ``{Err}`` is the last error of the session. Which braces are placeholders is decided in
 ``cell.py``; this module decides their values. Works without IPython: the magics pass the shell's
@@ -38,6 +42,14 @@ class Notebook:
     outputs: Mapping[int, Any] = field(default_factory=dict)
     errors: ErrorLog = field(default_factory=ErrorLog)
     current: int = 0  # the execution count of the cell being run
+    # The images each cell displayed (cell number -> PNG/JPEG/WEBP/GIF bytes, oldest first): displayed.py.
+    figures: Mapping[int, Sequence[bytes]] = field(default_factory=dict)
+
+    def last_figure(self) -> tuple[int, bytes] | None:
+        for number in sorted(self.figures, reverse=True):
+            if self.figures[number]:
+                return number, self.figures[number][-1]
+        return None
 
     def cell_number(self, index: int) -> int:
         return self.current + index if index < 0 else index
@@ -50,6 +62,9 @@ class Notebook:
         number = self.cell_number(placeholder.index)
         if number < 1 or (self.current and number > self.current):
             return False, None
+        if placeholder.name == "fig":
+            shown = list(self.figures.get(number, ()))
+            return (True, shown) if shown else (False, None)
         if placeholder.name == "In":
             return (True, self.inputs[number]) if number < len(self.inputs) else (False, None)
         if placeholder.name == "Out":
@@ -70,6 +85,8 @@ class Filled:
     # The placeholder whose value's ``__str__`` raised KeyboardInterrupt (a Ctrl-C while a slow value was
     # being read, or an object that raises it): the cell must not be sent half-filled.
     interrupted: str | None = None
+    images: list = field(default_factory=list)  # prompt.ImagePart, in the order their placeholders appear
+    image_problem: str | None = None  # why an image can't be sent (one line): the cell is not sent
 
     def notes(self, language: str = "en") -> list[str]:
         notes = []
@@ -83,7 +100,8 @@ class Filled:
         return notes
 
 
-def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = None, max_value_chars: int = DEFAULT_MAX_VALUE_CHARS) -> Filled:
+def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = None, max_value_chars: int = DEFAULT_MAX_VALUE_CHARS,
+         make_image=None, language: str = "en") -> Filled:
     """``text`` with ``{name}`` and ``{In[n]}``-style references replaced; never raises.
 
     Key-shaped strings in the values are masked (``sk-…1234``), as everywhere else.
@@ -95,8 +113,42 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
     """
     filled = Filled(text, limit=max_value_chars)
     notebook = notebook or Notebook()
+    if make_image is None:
+        from .images import part_from_bytes as make_image
+    seen: dict = {}  # (origin, the bytes displayed) -> the part made of them
+
+    def as_images(shown: list[tuple[bytes, str]]) -> str | None:
+        """Each image as a part of the cell, and the line that stands for them in its text."""
+        from .images import ImageProblem
+
+        labels = []
+        for data, origin in shown:
+            if (origin, data) in seen:  # {fig} and {fig[-1]} may name one image: it is sent once
+                labels.append(seen[(origin, data)].label)
+                continue
+            try:
+                part = make_image(data, origin)
+            except ImageProblem as problem:
+                filled.image_problem = filled.image_problem or problem.line(language)
+                return None
+            seen[(origin, data)] = part
+            filled.images.append(part)
+            labels.append(part.label)
+        return " ".join(labels)
 
     def value_of(placeholder: Placeholder) -> str | None:
+        if placeholder.name == "fig" and (placeholder.index is not None or placeholder.name not in namespace):
+            if placeholder.index is None:
+                last = notebook.last_figure()
+                found, value = (True, [last[1]]) if last else (False, None)
+                number = last[0] if last else 0
+            else:
+                found, value = notebook.lookup(placeholder)
+                number = notebook.cell_number(placeholder.index)
+            if not found:
+                _add_once(filled.missing, placeholder.text)
+                return None
+            return as_images([(data, f"cell {number}") for data in value])
         if placeholder.index is None and placeholder.name in namespace:
             found, value = True, namespace[placeholder.name]
         elif placeholder.index is not None or placeholder.name == "Err":
@@ -106,6 +158,13 @@ def fill(text: str, namespace: Mapping[str, Any], notebook: Notebook | None = No
                 return None
         else:
             return None
+        if placeholder.name != "In" and not isinstance(value, (str, CellError)):
+            from .images import image_bytes
+
+            data = image_bytes(value)
+            if data is not None:
+                origin = f"cell {notebook.cell_number(placeholder.index)}" if placeholder.index is not None else placeholder.name
+                return as_images([(data, origin)])
         try:
             described = describe(value)
         except KeyboardInterrupt:  # not a traceback: the magic says so in one line and sends nothing

@@ -17,9 +17,14 @@ from .saved_names import FINISH_REASON, MESSAGES, usage_fields
 KEY = "chatwithtech_magic"  # the output metadata key
 
 
-def parameters(settings: dict, messages: int) -> dict:
-    """The parameters sent (plain, as ``Dialect.plain_settings`` keeps them), and how many messages."""
-    return {**settings, MESSAGES: messages}
+def parameters(settings: dict, messages: int, images: tuple = ()) -> dict:
+    """The parameters sent (plain, as ``Dialect.plain_settings`` keeps them), how many messages, and the
+    cell's images by size and hash (never their bytes: a notebook already shows the plot)."""
+    sent = {**settings, MESSAGES: messages}
+    if images:
+        sent["images"] = [{"sha256": i.sha256, "media_type": i.media_type, "width": i.width, "height": i.height,
+                           "detail": i.detail} for i in images]
+    return sent
 
 
 def describe(answer, bill, sent: dict, ticket, request_id: str | None = None) -> dict:

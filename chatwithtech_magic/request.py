@@ -33,6 +33,8 @@ class ChatRequest:
     # Recorded answers (replay.py): off | auto | record | replay, and --refresh (ask again, record anew).
     cache: str = DEFAULT_CACHE
     refresh: bool = False
+    # The cell's images (prompt.ImagePart: --image, {fig}, {Out[n]}), sent after its text; never in a repr.
+    images: tuple = field(default=(), repr=False)
 
     def but(self, **changes) -> "ChatRequest":
         # A copy with ``changes``, as ``dataclasses.replace`` makes it but about 10x faster: a cell

@@ -13,6 +13,7 @@ from . import empty, errors, faults, known_secrets, options, replay, spend
 from .answer import Answer, Draft, replayed, taken
 from .client import ClientCache, http_timeout, resolve_base_url
 from .conversation import Conversation, Exchange
+from .i18n import Text
 from .defaults import LIST_TIMEOUT
 from .credentials import DEFAULT_CONNECTION, CredentialStore, Credentials, usable_key
 from .masking import redact_fields
@@ -70,6 +71,8 @@ class ChatSession:
         self.adaptations = Adaptations()
         # (endpoint, default model) -> the model answering instead, when the default does not exist there.
         self.fallbacks: dict[tuple[str, str], str] = {}
+        # (endpoint, model) pairs that refused an image: a later image to them is refused before sending.
+        self.text_only: set[tuple[str, str]] = set()
         self.sleep = sleep
         self.answers = replay.AnswerStore()  # recorded answers, in the working directory (the notebook's folder)
         self.meter = spend.Meter()  # tokens, cost and budget of this session (spend.py)
@@ -164,6 +167,8 @@ class ChatSession:
                 answer.text, answer.refused = verdict.refusal, True
                 answer.notes.append(empty.REFUSED)
         if failure is not None:
+            if failure.kind.kind == errors.Kind.IMAGES_NOT_READ:
+                self.text_only.add((base_url, request.model))
             failure.attempts, failure.waited = sending.attempt, sending.waited
             answer.failure = self._stamp(failure, request, credentials, base_url)
         answer.complete = failure is None and not answer.interrupted
@@ -229,7 +234,8 @@ class ChatSession:
                 self.conversation.system = request.system
             # Resent as history and shown by %chat history: a key a server echoed is masked there too.
             text = self.secrets(request).redact(answer.text)
-            self.conversation.add(Exchange(answer.prompt, text, answer.model, answer.complete))
+            labels = tuple(image.label for image in request.images)  # placeholders, never the bytes
+            self.conversation.add(Exchange(answer.prompt, text, answer.model, answer.complete, labels))
 
     def _replay_cell(self, prompt: str, request: ChatRequest) -> replay.CellReplay | None:
         """This cell's dealings with the recorded answers (``replay.CellReplay``), or None when the cache is off."""
@@ -280,6 +286,8 @@ class ChatSession:
         answer.notes += notes
         ticket = self.meter.before(request, outgoing)
         _add_notes(answer, ticket.notes)
+        if request.images and ticket.refusal is None and (base_url, request.model) in self.text_only:
+            ticket.refusal = errors.Failure(errors.kind_named(errors.Kind.IMAGES_NOT_READ), message=_LEARNED.get("en"))
         return request, ticket
 
     def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None,
@@ -287,7 +295,7 @@ class ChatSession:
         """The request for ``prompt`` in the dialect that ``request`` speaks, and notes on ignored settings."""
         dialect = dialect_for(request)
         settings, notes = dialect.settings(request, compat or self.adaptations.get(base_url, request.model))
-        whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system)
+        whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system, request.images)
         # What reaches the model: the prompt, the system prompt and every earlier exchange, each with
         # every secret this session knows masked (the replay key is computed from this too).
         if masked:
@@ -413,7 +421,10 @@ class ChatSession:
             failure.key_source = credentials.source
             failure.organization = credentials.organization
         lifecycle.mark_retired(failure, request.model)
-        if suggest and failure.kind.kind in (errors.Kind.MODEL_NOT_FOUND, errors.Kind.MODEL_RETIRED, errors.Kind.CONTEXT_LENGTH):
+        if failure.kind.kind == errors.Kind.IMAGES_NOT_READ:
+            suggest = True  # learned before sending too: the panel still names a model that reads images
+        if suggest and failure.kind.kind in (errors.Kind.MODEL_NOT_FOUND, errors.Kind.MODEL_RETIRED, errors.Kind.CONTEXT_LENGTH,
+                                             errors.Kind.IMAGES_NOT_READ):
             failure.suggestions = self._suggest(failure, request)
         # Every field shown (%chat error, panels) may echo the key: masked, with or without its prefix;
         # and the base URL's own secrets (user:password@, ?api-key=) as urls.mask_url shows them.
@@ -458,6 +469,9 @@ def _start(prompt: str, request: ChatRequest, secrets=known_secrets.NONE) -> tup
     if request.system:
         request = request.but(system=secrets.redact(faults.clean_text(request.system)))
     return Answer(prompt=prompt, model=request.model, notes=list(request.notes)), request
+
+
+_LEARNED = Text("It refused an image earlier in this session.", "本会话中它之前拒绝过图像。")
 
 
 def _is_api_error(exc: BaseException) -> bool:

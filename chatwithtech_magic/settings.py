@@ -76,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
             Range(0, None, text=Text("an amount in US dollars, 0 or more (0: no cap)", "大于等于 0 的美元金额（0 表示不设上限）"))),
     Setting("max_value_chars", int, 4000, "Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.",
             Range(1, None, text=Text("a whole number of characters, 1 or more", "大于等于 1 的整数（字符数）"))),
+    # OpenAI scales every image to fit 2048×2048: a larger one costs bytes and time, not detail.
+    Setting("image_max_side", int, 2048, "Longest side in pixels of an image sent ({fig}, {Out[n]}, --image); a larger one is downscaled "
+            "(aspect ratio kept; needs Pillow: pip install \"chatwithtech_magic[images]\").",
+            Range(16, 8192, text=Text("a whole number of pixels from 16 to 8192", "16 到 8192 之间的像素数"))),
+    Setting("image_detail", str, "auto", "How closely a model looks at an image: auto, low (85 tokens) or high (85 + 170 per 512-px tile).",
+            choices=("auto", "low", "high")),
     Setting("cache", str, "off", "Recorded answers beside the notebook: off, auto (reuse), record (always ask, keep) or replay "
             "(never send). The environment variable CHATWITHTECH_CACHE, when set, wins.", choices=CACHE_MODES),
 )

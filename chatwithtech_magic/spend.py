@@ -297,7 +297,10 @@ class Meter:
             bill.figures, bill.cost = entry.figures, entry.cost
             bill.notes = self._budget_notes()
         if answer.text:
-            sent = provenance.parameters(outgoing.dialect.plain_settings(outgoing.settings), len(outgoing.prompt.turns()))
+            from .prompt import images_of
+
+            sent = provenance.parameters(outgoing.dialect.plain_settings(outgoing.settings), len(outgoing.prompt.turns()),
+                                         images_of(outgoing.prompt.cell))
             bill.metadata = provenance.describe(answer, bill, sent, ticket, request_id)
         return bill
 

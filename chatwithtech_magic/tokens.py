@@ -115,15 +115,39 @@ def estimate(text: str) -> int:
 
 def estimate_parts(parts) -> int:
     """About how many tokens a message's parts take, by part type (texts as the table above says)."""
-    from .prompt import TextPart
+    from .prompt import ImagePart, TextPart
 
-    texts = []
+    texts, pictures = [], 0
     for part in parts:
         if isinstance(part, TextPart):
             texts.append(part.text)
+        elif isinstance(part, ImagePart):
+            pictures += image_tokens(part.width, part.height, part.detail)
         else:
             raise TypeError(f"no estimate for a {type(part).__name__}")
-    return estimate(texts[0] if len(texts) == 1 else " ".join(texts))
+    if not texts:
+        return pictures
+    return estimate(texts[0] if len(texts) == 1 else " ".join(texts)) + pictures
+
+
+# OpenAI's rule for an image's input tokens: 85 at low detail; at high (and auto) 85 plus 170 per
+# 512-px tile, after the image is scaled to fit 2048×2048 and then its short side to 768.
+IMAGE_BASE, IMAGE_TILE = 85, 170
+
+
+def image_tokens(width: int, height: int, detail: str = "auto") -> int:
+    """About how many input tokens an image of ``width``×``height`` takes at ``detail``."""
+    if detail == "low" or width <= 0 or height <= 0:
+        return IMAGE_BASE
+    w, h = float(width), float(height)
+    if max(w, h) > 2048:
+        scale = 2048 / max(w, h)
+        w, h = w * scale, h * scale
+    if min(w, h) > 768:
+        scale = 768 / min(w, h)
+        w, h = w * scale, h * scale
+    tiles = math.ceil(w / 512) * math.ceil(h / 512)
+    return IMAGE_BASE + IMAGE_TILE * tiles
 
 
 def estimate_turns(turns) -> int:

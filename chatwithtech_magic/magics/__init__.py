@@ -23,6 +23,11 @@ def register(shell) -> None:
     shell.register_magics(key)
     # Errors are kept when they happen, for {Err[n]} and %chat explain; a successful cell costs one check.
     shell.events.register("post_run_cell", chat.record_error)
+    # The images each cell displays are kept for {fig} and {fig[n]} (displayed.py).
+    from .. import displayed
+
+    chat._display_hook = displayed.install(shell, chat.displayed)
+    shell.events.register("post_run_cell", chat.record_display)
     _registered[id(shell)] = [chat, key]
     # Once this cell has finished: the first %%chat's imports, in the pause before the user types it (warmup.py).
     warmup.schedule(shell)
@@ -38,9 +43,15 @@ def unregister(shell) -> None:
             if owner in instances:
                 del table[name]
     for instance in instances:
-        callback = getattr(instance, "record_error", None)
-        if callback is not None and callback in shell.events.callbacks["post_run_cell"]:
-            shell.events.unregister("post_run_cell", callback)
+        for name in ("record_error", "record_display"):
+            callback = getattr(instance, name, None)
+            if callback is not None and callback in shell.events.callbacks["post_run_cell"]:
+                shell.events.unregister("post_run_cell", callback)
+        if getattr(instance, "_display_hook", None) is not None:
+            from .. import displayed
+
+            displayed.uninstall(instance._display_hook)
+            instance._display_hook = None
         if instance in shell.configurables:
             shell.configurables.remove(instance)
         session = getattr(instance, "_session", None)

@@ -68,6 +68,10 @@ class ChatMagics(Magics):
         self._session = session
         self._cell_errors = None  # error_log.ErrorLog, made at the first failing cell
         self._parsed: dict = {}  # (line, magic) -> the options it gave (see _parse)
+        from ..displayed import Displayed
+
+        self.displayed = Displayed()  # the images each cell displayed, for {fig} (displayed.py)
+        self._display_hook = None
 
     @property
     def session(self):
@@ -114,6 +118,7 @@ class ChatMagics(Magics):
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming it.")
     @argument("--no-interpolate", action="store_true", help="Send {name} literally instead of the value of name.")
     @argument("--dry-run", action="store_true", help="Show exactly what would be sent (messages, model, parameters) and send nothing.")
+    @argument("--image", action="append", metavar="PATH", help="Send an image file with the cell (PNG, JPEG, WEBP, GIF); repeatable, globs allowed. See also {fig} and {Out[n]}.")
     @argument("--out", metavar="NAME", help="Also store the answer's text in the variable NAME (with %%chat usage: the usage rows).")
     @argument("-c", "--connection", help="Named connection whose key to use (default: ChatMagics.connection).")
     @argument("--refresh", action="store_true", help="Ask again even when an answer is recorded, and record the new one (see ChatMagics.cache).")
@@ -147,10 +152,10 @@ class ChatMagics(Magics):
         if cells.is_blank(cell):
             notice(self.shell, MSG["empty"].get(self.lang))
             return None
-        prompt, notes = self._fill(cell, args.no_interpolate)
+        prompt, notes, images = self._fill(cell, args.no_interpolate)
         if prompt is None:  # a value could not be read (said in one line): the cell is not sent half-filled
             return None
-        return self._ask_cell(prompt, args, notes)
+        return self._ask_cell(prompt, args, notes, images)
 
     def _refused_key(self, line: str, cell) -> bool:
         from .line_secrets import KEY_SHAPED, might_hold_key, option_names, secrets_on_line
@@ -166,11 +171,17 @@ class ChatMagics(Magics):
         return refused(self.shell, line, secrets, KEY_MSG["refused"], self.lang, ("-c", "--connection", "-m", "--model", "-s", "--system", "--out"),
                        is_terminal(self.shell))
 
-    def _ask_cell(self, prompt: str, args, notes=()) -> None:
+    def _ask_cell(self, prompt: str, args, notes=(), images=()) -> None:
         """One question from a cell (or from %chat explain): options applied, then asked, or only shown (--dry-run)."""
         request = self._request_from(args)
         request = request.but(cache=self._cache_mode(), refresh=args.refresh)
         request = request.but(notes=tuple(notes))
+        if images or getattr(args, "image", None):
+            from .context import with_images
+
+            request = with_images(self, request, args, images)
+            if request is None:  # a file that is missing or no image, or over the limits: said in one line, nothing sent
+                return None
         if args.dry_run:
             from .context import show_dry_run
 
@@ -202,18 +213,35 @@ class ChatMagics(Magics):
         except Exception:  # keeping an error for later must never add a traceback of its own
             pass
 
-    def _fill(self, cell: str, literal: bool = False) -> tuple[str, list[str]]:
-        """The prompt with {name} and {In[n]}-style references filled in, and notes on what was not found or cut."""
+    def record_display(self, result) -> None:
+        """``post_run_cell``: a cell whose value is an image displayed it (for {fig})."""
+        if getattr(result, "result", None) is None:
+            return  # the common case costs this one check
+        from ..displayed import record_result
+
+        record_result(self.shell, self.displayed, result)
+
+    def _fill(self, cell: str, literal: bool = False):
+        """The prompt with {name} and {In[n]}-style references filled in, notes on what was not found or cut,
+        and the images its placeholders stand for ({fig}, {Out[n]}); ``(None, [], [])`` when it can't be sent."""
         if literal or "{" not in cell:  # no placeholder: nothing to fill, and no import of the filler (~5 ms, first cell)
-            return cell.strip("\n"), []
+            return cell.strip("\n"), [], []
+        from ..images import part_from_bytes
         from ..placeholders import fill
         from .context import notebook
 
-        filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors), self.max_value_chars)
+        def make_image(data: bytes, origin: str):
+            return part_from_bytes(data, origin, self.image_detail, self.image_max_side)
+
+        filled = fill(cell, self.shell.user_ns, notebook(self.shell, self.cell_errors, self.displayed.by_cell), self.max_value_chars,
+                      make_image, self.lang)
         if filled.interrupted:
             notice(self.shell, MSG["value_interrupted"].get(self.lang, placeholder=filled.interrupted))
-            return None, []
-        return filled.text.strip("\n"), filled.notes(self.lang)
+            return None, [], []
+        if filled.image_problem:  # an image over the limits, without Pillow to downscale it: said in one line
+            notice(self.shell, filled.image_problem)
+            return None, [], []
+        return filled.text.strip("\n"), filled.notes(self.lang), filled.images
 
     def _parse(self, line: str, name: str = "%%chat"):
         """Options split like a shell does: quotes group words and are removed (``-s "Be brief."``).

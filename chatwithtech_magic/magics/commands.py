@@ -55,7 +55,7 @@ def history(magics, args):
     for number, exchange in enumerate(exchanges, 1):
         mark = "" if exchange.complete else bracketed(MSG["incomplete"].get(lang), lang)
         # Shown capped (caps.py): an 8 MB prompt must not print 16 MB; the conversation keeps it whole.
-        prompt, reply = (cap(known.redact(text), HISTORY_LIMIT, lang) for text in (exchange.prompt, exchange.answer))
+        prompt, reply = (cap(known.redact(text), HISTORY_LIMIT, lang) for text in (exchange.said(), exchange.answer))
         # Prompts (interpolated pages), answers and model names are text, never HTML (render/safe.py).
         you, model = MSG["you"].get(lang), literal_markdown(exchange.model)
         parts.append(f"**{number}. {you}**{bracketed(model, lang)}\n\n{safe_markdown(prompt, close=True)}\n\n**{number}. {model}**{mark}\n\n{safe_markdown(reply, close=True)}")

@@ -29,7 +29,7 @@ def _own_usage_error(code: str, error: BaseException) -> bool:
     return isinstance(error, UsageError) and code.lstrip().startswith(("%chat", "%%chat"))
 
 
-def notebook(shell, errors: ErrorLog) -> Notebook:
+def notebook(shell, errors: ErrorLog, figures=None) -> Notebook:
     """The shell's cells as the user wrote them (``In`` holds the transformed code), outputs and errors."""
     history = getattr(shell, "history_manager", None)
     inputs = getattr(history, "input_hist_raw", None) or shell.user_ns.get("In") or [""]
@@ -38,6 +38,7 @@ def notebook(shell, errors: ErrorLog) -> Notebook:
         inputs=inputs,
         outputs=outputs if outputs is not None else shell.user_ns.get("Out", {}),
         errors=errors,
+        figures=figures if figures is not None else {},
         # The running cell is stored before it runs (IPython 8 and 9 alike); IPython 9 already
         # counts the next cell in ``execution_count`` while this one runs, IPython 8 does not.
         current=len(inputs) - 1,
@@ -54,3 +55,41 @@ def show_dry_run(magics, prompt: str, request, fresh: bool = False) -> None:
     # --new would start from an empty conversation: show that, without forgetting the real one.
     outgoing, answer, refusal = magics.session.preview(prompt, request, Conversation() if fresh else None)
     notice(magics.shell, render(outgoing, magics.lang, answer.note_lines(magics.lang), refusal))
+    show_thumbnails(magics.shell, request.images)
+
+
+def with_images(magics, request, args, found=()):
+    """``request`` with the cell's images: those its placeholders named, then each ``--image`` file; a note
+    saying how many are sent. None (after one line) when a file is missing or no image, or the limits are passed."""
+    from ..images import ImageProblem, check_request, from_path, paths
+    from .show import notice
+
+    parts = list(found)
+    try:
+        for path in paths(getattr(args, "image", None)):
+            parts.append(from_path(path, magics.image_detail, magics.image_max_side))
+        check_request(parts)
+    except ImageProblem as problem:
+        notice(magics.shell, problem.line(magics.lang))
+        return None
+    if not parts:
+        return request
+    from ..images import Images
+
+    return request.but(images=tuple(parts), notes=request.notes + (Images(parts).note(),))
+
+
+def show_thumbnails(shell, images) -> None:
+    """``--dry-run``: each image as a small picture (an image output, never base64 text), with its line."""
+    if not images:
+        return
+    import base64
+
+    from ..images import thumbnail
+
+    publish = shell.display_pub.publish
+    publish = getattr(publish, "__wrapped__", publish)  # a thumbnail is not an image the notebook displayed ({fig})
+    for part in images:
+        data, media_type = thumbnail(part)
+        bundle = {media_type: base64.b64encode(data).decode("ascii"), "text/plain": part.label}
+        publish(bundle, metadata={media_type: {"width": min(part.width, 256) or 256}})

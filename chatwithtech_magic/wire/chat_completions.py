@@ -23,7 +23,7 @@ from ..params import (
     accepts,
     ignored,
 )
-from ..prompt import ASSISTANT, SYSTEM, USER, Prompt, Turn, key_parts, text
+from ..prompt import ASSISTANT, SYSTEM, USER, ImagePart, Prompt, TextPart, Turn, text, write_parts
 from ..tokens import Figures
 from .dialect import CONTENT_FILTER, FAILED, LENGTH, REFUSAL, STOP
 from .json_object import JsonObject, as_attributes
@@ -285,7 +285,20 @@ _REFUSAL = re.compile(
 
 def messages(prompt: Prompt) -> list[dict]:
     """The prompt as Chat Completions messages: a lone text part as a plain string."""
-    return [{"role": turn.role, "content": key_parts(turn.parts)} for turn in prompt.turns()]
+    return [{"role": turn.role, "content": content(turn.parts)} for turn in prompt.turns()]
+
+
+def content(parts):
+    """A message's parts: a lone text as itself, else ``text`` and ``image_url`` parts.
+
+    An image goes as a base64 ``data:`` URL (Ollama takes nothing else), with its ``detail``."""
+    if len(parts) == 1 and isinstance(parts[0], TextPart):
+        return parts[0].text
+    return write_parts(
+        parts,
+        text=lambda part: {"type": "text", "text": part.text},
+        image=lambda part: {"type": "image_url", "image_url": {"url": part.data_url(), "detail": part.detail}},
+    )
 
 
 def prompt_of(sent: list[dict]) -> Prompt:
@@ -293,7 +306,7 @@ def prompt_of(sent: list[dict]) -> Prompt:
     def parts(message):
         content = message.get("content")
         if isinstance(content, list):
-            return tuple(p for item in content if isinstance(item, dict) for p in text(str(item.get("text", ""))))
+            return tuple(_part_of(item) for item in content if isinstance(item, dict))
         return text("" if content is None else str(content))
 
     system = tuple(p for m in sent[:-1] if m.get("role") in (SYSTEM, "developer") for p in parts(m))
@@ -306,6 +319,22 @@ def prompt_of(sent: list[dict]) -> Prompt:
             earlier.append((pending, Turn(ASSISTANT, parts(message))))
             pending = None
     return Prompt(system, tuple(earlier), parts(sent[-1]) if sent else ())
+
+
+def _part_of(item: dict):
+    """One content part read back: an ``image_url`` data URL as an ``ImagePart``, anything else as text."""
+    if item.get("type") == "image_url" and isinstance(item.get("image_url"), dict):
+        from ..images import dimensions
+
+        url = str(item["image_url"].get("url", ""))
+        head, _, data = url.partition(",")
+        if head.startswith("data:") and head.endswith(";base64"):
+            import base64
+
+            raw, media_type = base64.b64decode(data), head[5:-7]
+            width, height = dimensions(raw, media_type)
+            return ImagePart(raw, media_type, width, height, str(item["image_url"].get("detail", "auto")))
+    return TextPart(str(item.get("text", "")))
 
 
 def thinking_of(part) -> str:

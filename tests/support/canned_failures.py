@@ -281,6 +281,19 @@ def bad_request(message: str = "Invalid request.", param: str | None = None, cod
     return Error(400, _err(message, "invalid_request_error", code, param))
 
 
+def images_not_supported(index: int = 1) -> Error:
+    """What a text-only model answers when a message holds an image (OpenAI's exact words)."""
+    return Error(
+        400,
+        _err(
+            "Invalid content type. image_url is only supported by certain models.",
+            "invalid_request_error",
+            None,
+            f"messages.[0].content.[{index}].type",
+        ),
+    )
+
+
 def html_gateway(status: int = 502) -> Error:
     title = f"{status} {HTTPStatus(status).phrase}"
     page = (

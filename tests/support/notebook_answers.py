@@ -36,6 +36,12 @@ ANSWERS = {
         "highest_first([72, 95, 88, 61])  # [95, 88, 72, 61]\n"
         "```"
     ),
+    "Is the growth linear?": (
+        "The plot shows **y = x²** for x from 0 to 9: a curve that starts flat and bends upward.\n\n"
+        "- The growth is **not linear**: each step adds more than the last (1, 3, 5, 7, … — the odd numbers).\n"
+        "- A straight line would need a constant slope; here the slope, 2x, grows with x.\n"
+        "- On a log–log scale it would be a straight line of slope 2."
+    ),
     "用一句话解释": "列表推导式用一行表达式从一个可迭代对象生成新列表，例如 `[n * n for n in range(3)]` 得到 `[0, 1, 4]`。",
     "has no attribute 'median'": (
         "A Python `list` has no `median()` method, so `scores.median()` raises `AttributeError`. "

@@ -720,6 +720,8 @@ class OpenAIServer:
         messages = body.get("messages") if isinstance(body, dict) else None
         users = [m.get("content") for m in messages or [] if isinstance(m, dict) and m.get("role") == "user"]
         question = users[-1] if users and isinstance(users[-1], str) else ""
+        if users and isinstance(users[-1], list):  # text and image parts: the question is in the text parts
+            question = " ".join(str(p.get("text", "")) for p in users[-1] if isinstance(p, dict))
         for key, text in list(self.answers.items()):
             if key in question:
                 return Reply(text)
