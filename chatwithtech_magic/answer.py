@@ -39,6 +39,7 @@ class Draft:
     finish_reason: str | None = None
     model: str | None = None
     request_id: str | None = None  # the server's id for the request, kept with a recorded answer (replay.py)
+    response_id: str | None = None  # Responses: the response's own id (provenance)
     size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
     refusal_parts: list[str] = field(default_factory=list)
     tool_calls: list[JsonObject] = field(default_factory=list)  # tool-call deltas, read as attributes
@@ -46,6 +47,7 @@ class Draft:
     thinking_parts: list[str] = field(default_factory=list)
     thinking_size: int = 0
     splitter: Splitter | None = None  # made at the first content
+    thinking_part: object = None  # Responses: the summary part thinking arrives in (a new one starts a paragraph)
 
     def add(self, text: str) -> None:
         self.parts.append(text)

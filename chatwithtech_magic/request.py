@@ -33,6 +33,9 @@ class ChatRequest:
     # Recorded answers (replay.py): off | auto | record | replay, and --refresh (ask again, record anew).
     cache: str = DEFAULT_CACHE
     refresh: bool = False
+    # Which API asks the model: auto (the model table, then what the server says), chat or responses (wire/).
+    api: str = "auto"
+    store: bool = False  # Responses: keep the response on OpenAI's side (ChatMagics.store); off by default
 
     def but(self, **changes) -> "ChatRequest":
         # A copy with ``changes``, as ``dataclasses.replace`` makes it but about 10x faster: a cell

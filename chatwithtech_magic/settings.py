@@ -31,6 +31,7 @@ class Setting(NamedTuple):
 
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")  # which a model takes varies
+APIS = ("auto", "chat", "responses")  # wire/endpoints.py
 CACHE_MODES = ("off", "auto", "record", "replay")  # replay.py
 LANGUAGES = ("auto", "en", "zh")
 WINDOW_RANGE = (1, 50)
@@ -76,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
             Range(0, None, text=Text("an amount in US dollars, 0 or more (0: no cap)", "大于等于 0 的美元金额（0 表示不设上限）"))),
     Setting("max_value_chars", int, 4000, "Longest value sent for one {name}, {In[n]}, {Out[n]} or {Err[n]}; longer ones are cut, with a note.",
             Range(1, None, text=Text("a whole number of characters, 1 or more", "大于等于 1 的整数（字符数）"))),
+    Setting("api", str, "auto", "Which OpenAI API asks the model: auto (Chat Completions, or Responses for a model that only answers "
+            "there), chat or responses.", choices=APIS),
+    # Nothing kept on OpenAI's side for a notebook cell unless the user asks (Responses' own default is to keep it).
+    Setting("store", bool, False, "Responses API: let OpenAI store the response (store: true). Off: nothing is kept there."),
     Setting("cache", str, "off", "Recorded answers beside the notebook: off, auto (reuse), record (always ask, keep) or replay "
             "(never send). The environment variable CHATWITHTECH_CACHE, when set, wins.", choices=CACHE_MODES),
 )
