@@ -77,6 +77,29 @@ def test_a_gateway_without_responses_shows_the_models_own_panel_and_does_not_loo
     assert failure.status == 404 and "only supported in v1/responses" in failure.message
 
 
+def test_a_fastapi_gateway_without_responses_shows_the_models_own_panel_too(shell, server, api_key):
+    server.responses_only.add(UNKNOWN_PRO)
+    server.unknown_path = "fastapi"
+
+    chat(shell, f"-m {UNKNOWN_PRO}")
+
+    assert paths(server) == ["/v1/chat/completions", "/v1/responses"]
+    assert "only supported in v1/responses" in session(shell).last_failure.message
+
+
+def test_a_model_responses_does_not_have_either_is_its_own_404_panel_after_one_switch(shell, server, api_key):
+    from tests.support.openai_server import model_not_found
+
+    server.responses_only.add(UNKNOWN_PRO)
+    server.script_responses(model_not_found(UNKNOWN_PRO))
+
+    chat(shell, f"-m {UNKNOWN_PRO}")
+
+    assert paths(server) == ["/v1/chat/completions", "/v1/responses"]
+    assert session(shell).last_failure.kind.kind == "model_not_found"
+    assert "does not exist" in session(shell).last_failure.message
+
+
 def test_forcing_chat_completions_never_switches(shell, server, api_key):
     server.responses_only.add(UNKNOWN_PRO)
 

@@ -53,7 +53,11 @@ def wrong_endpoint(failure) -> bool:
 
 def path_missing(failure) -> bool:
     """Whether ``/responses`` itself is missing on this server (a 404 on the path, not about a model)."""
-    return failure is not None and failure.status in (404, 405)
+    if failure is None:
+        return False
+    from ..catalog import Kind
+
+    return failure.kind.kind == Kind.PATH_NOT_FOUND or failure.status == 405  # not a 404 about the model
 
 
 class Lessons:
