@@ -155,7 +155,7 @@ class ChatSession:
             break
 
         request, outgoing = sending.request, sending.outgoing
-        failure = self._switched(failure, draft, answer, sending, base_url, asked)
+        failure = self._switched(failure, draft, answer, sending, base_url)
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
         answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
         if failure is None and not answer.interrupted:
@@ -214,7 +214,7 @@ class ChatSession:
         _add_notes(answer, notes)
         return self._checked(answer, sending, Outgoing(sending.outgoing.prompt, settings, dialect))
 
-    def _switched(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str, asked: str):
+    def _switched(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str):
         """After a switch to ``/responses``: the lesson kept, with one quiet note; or, when this server has
         no ``/responses`` at all, the model's own failure from Chat Completions (no lesson, no loop)."""
         if sending.switched is None:

@@ -278,3 +278,26 @@ def test_a_model_error_on_responses_is_its_catalog_panel(shell, server, api_key)
     chat(shell, "-m gpt-5.5-pro")
 
     assert session(shell).last_failure.kind.kind == "insufficient_quota"
+
+
+# -- in plain Python ----------------------------------------------------------------------------------
+
+
+def test_ctrl_c_keeps_the_partial_responses_answer_and_two_answers_share_one_connection(server, memory_keyring):
+    from chatwithtech_magic.credentials import CredentialStore
+    from chatwithtech_magic.session import ChatRequest, ChatSession
+    from tests.support.environment import TEST_KEY
+    from tests.test_core_without_ipython import RecordingView
+
+    session = ChatSession(CredentialStore(environ={"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": server.base_url}))
+    try:
+        server.script_responses(Reply(chunks=["One ", "two ", "three"]))
+        stopped = session.ask("Count", ChatRequest(model="gpt-5.5-pro"), RecordingView(interrupt_after=2), throttle_interval=0)
+        before = server.connections_opened
+        session.ask("Again", ChatRequest(model="gpt-5.5-pro"), RecordingView(), throttle_interval=0)
+        session.ask("Once more", ChatRequest(model="gpt-5.5-pro"), RecordingView(), throttle_interval=0)
+    finally:
+        session.clients.clear()
+
+    assert stopped.interrupted and stopped.text == "One two " and not stopped.complete
+    assert server.connections_opened - before <= 1  # the ending event ends the read: the connection is reused
