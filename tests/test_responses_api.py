@@ -7,6 +7,9 @@ spec's ``CreateResponse``.
 
 from __future__ import annotations
 
+import pytest
+from IPython.core.error import UsageError
+
 from tests.support.magics import chat, chat_line
 from tests.support.openai_server import Error, Reply, StreamDrop, StreamError
 from tests.support.responses_wire import Failed
@@ -301,3 +304,36 @@ def test_ctrl_c_keeps_the_partial_responses_answer_and_two_answers_share_one_con
 
     assert stopped.interrupted and stopped.text == "One two " and not stopped.complete
     assert server.connections_opened - before <= 1  # the ending event ends the read: the connection is reused
+
+
+def test_the_switch_resend_is_checked_against_the_budget_like_every_resend(shell, server, api_key):
+    # Chat Completions reserves 1 answer token; /responses takes at least 16, which this budget can't cover.
+    server.responses_only.add("gpt-4.1-mini")
+    shell.run_line_magic("config", "ChatMagics.budget = 0.000015")
+
+    chat(shell, "-m gpt-4.1-mini --max-tokens 1")
+
+    assert paths(server) == ["/v1/chat/completions"]  # the resend was not sent
+    assert session(shell).last_failure.kind.kind == "budget_reached"
+
+
+def test_chat_settings_shows_a_chosen_api_and_store(shell, server, api_key):
+    assert "store" not in chat_line(shell, "settings").stdout
+    shell.run_line_magic("config", "ChatMagics.api = 'responses'")
+    shell.run_line_magic("config", "ChatMagics.store = True")
+
+    shown = chat_line(shell, "settings").stdout
+
+    assert "api" in shown and "responses" in shown and "True" in shown
+
+
+def test_a_bad_api_is_refused_in_one_line_and_nothing_is_sent(shell, server, api_key):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as config:
+        shell.run_line_magic("config", "ChatMagics.api = 'completions'")
+    with pytest.raises(UsageError, match=r"--api: invalid choice: 'completions' .*Nothing was sent"):  # IPython shows it as one line
+        chat(shell, "--api completions")
+
+    assert config.stdout.strip() == "ChatMagics.api = 'completions' is not allowed: use one of auto, chat, responses. It stays 'auto'."
+    assert paths(server) == []
