@@ -176,18 +176,28 @@ def test_thinking_summary_is_shown_apart_and_never_in_the_answer(shell, server, 
 
     assert shell.user_ns["ans"] == "The answer."
     assert thinking_shown(markdown_renders(cap)[-1]) == "Weighing options."
-    body = sent(server)[-1]
     chat(shell, "-m gpt-5.5-pro", "Next")
-    assert "Weighing" not in str(sent(server)[-1]["input"]) and body
+    assert "Weighing" not in str(sent(server)[-1]["input"])  # never sent back
 
 
 def test_a_whole_answer_is_read_from_output_text(shell, server, api_key):
+    from tests.test_thinking import markdown_renders, thinking_shown
+
     server.script_responses(Reply("Whole answer.", reasoning=["Thought."]))
 
-    cap = chat(shell, "-m gpt-5.5-pro --no-stream")
+    cap = chat(shell, "-m gpt-5.5-pro --no-stream --out ans")
 
-    assert "Whole answer." in last_render(cap)
+    assert shell.user_ns["ans"] == "Whole answer."
+    assert thinking_shown(markdown_renders(cap)[-1]) == "Thought."
     assert sent(server)[0].get("stream") is None
+
+
+def test_format_code_puts_a_responses_answers_code_into_a_new_cell(shell, server, api_key):
+    server.script_responses(Reply("Here:\n\n```python\nimport math\nprint(math.pi)\n```\n"))
+
+    chat(shell, "-m gpt-5.5-pro -f code", "Print pi")
+
+    assert shell.rl_next_input == "import math\nprint(math.pi)"
 
 
 def test_an_incomplete_response_keeps_its_text_and_says_it_hit_the_limit(shell, server, api_key):
