@@ -78,6 +78,7 @@ def test_a_gateway_without_responses_shows_the_models_own_panel_and_does_not_loo
     assert "Traceback" not in shown
     failure = session(shell).last_failure
     assert failure.status == 404 and "only supported in v1/responses" in failure.message
+    assert failure.kind.kind == "wrong_api" and "answers only on the Responses API" in shown
 
 
 def test_a_fastapi_gateway_without_responses_shows_the_models_own_panel_too(shell, server, api_key):
@@ -103,12 +104,15 @@ def test_a_model_responses_does_not_have_either_is_its_own_404_panel_after_one_s
     assert "does not exist" in session(shell).last_failure.message
 
 
-def test_forcing_chat_completions_never_switches(shell, server, api_key):
+def test_forcing_chat_completions_never_switches_and_the_panel_says_where_the_model_lives(shell, server, api_key):
     server.responses_only.add(UNKNOWN_PRO)
 
-    chat(shell, f"-m {UNKNOWN_PRO} --api chat")
+    cap = chat(shell, f"-m {UNKNOWN_PRO} --api chat")
 
+    shown = cap.stdout + "".join(str(o.data) for o in cap.outputs)
     assert paths(server) == ["/v1/chat/completions"]
+    assert f"{UNKNOWN_PRO} answers only on the Responses API" in shown and "--api responses" in shown
+    assert "is not available" not in shown  # the model exists, and the account has it
 
 
 def test_forcing_responses_sends_any_model_there_and_chatmagics_api_does_too(shell, server, api_key):
