@@ -158,6 +158,9 @@ class ChatSession:
         failure = self._switched(failure, draft, answer, sending, base_url)
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
         answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
+        stopped = getattr(outgoing.dialect, "stop_note", None)  # Responses: an incomplete response says why
+        if stopped is not None and stopped(draft.reason) is not None:
+            answer.notes.append(stopped(draft.reason))
         if failure is None and not answer.interrupted:
             verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
             failure = verdict.failure

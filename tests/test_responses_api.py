@@ -215,6 +215,15 @@ def test_an_incomplete_response_keeps_its_text_and_says_it_hit_the_limit(shell, 
     assert "stopped at the max tokens limit" in last_render(cap)
 
 
+def test_a_response_stopped_by_the_content_filter_keeps_its_text_and_says_why(shell, server, api_key):
+    server.script_responses(Reply("Part of it", finish_reason="content_filter"))
+
+    cap = chat(shell, "-m gpt-5.5-pro")
+
+    assert "Part of it" in last_render(cap)
+    assert "the model stopped early: content filter" in last_render(cap)
+
+
 def test_a_failed_response_partway_is_a_panel_that_keeps_the_partial_answer(shell, server, api_key):
     server.script_responses(Failed("Half an ans"))
 

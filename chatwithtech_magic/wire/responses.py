@@ -32,6 +32,8 @@ RECORDED = ("model", "temperature", "max_output_tokens", "stream", "store")
 ENDINGS = ("response.completed", "response.incomplete", "response.failed")
 _ENDED = {"completed": STOP, "max_output_tokens": LENGTH, "content_filter": CONTENT_FILTER, "refusal": REFUSAL}
 
+STOPPED = Text("the model stopped early: {reason}", "模型提前停止：{reason}")
+
 # The spec's minimum for ``max_output_tokens``: a smaller cap is refused with a 400, so the least is sent.
 MIN_OUTPUT_TOKENS = 16
 RAISED_CAP = Text(
@@ -183,6 +185,12 @@ class Responses:
             cached=_number(_field(given_details, "cached_tokens")) if given_details is not None else 0,
             reasoning=_number(_field(made_details, "reasoning_tokens")) if made_details is not None else 0,
         )
+
+    def stop_note(self, reason: str | None) -> Text | None:
+        """Why an incomplete response stopped, when that is not the max tokens (said by the usual line)."""
+        if reason in (None, "completed", "max_output_tokens"):
+            return None
+        return STOPPED.fill(reason=str(reason).replace("_", " "))
 
     def ended(self, reason: str | None) -> str | None:
         if reason is None:

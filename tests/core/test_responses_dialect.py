@@ -207,5 +207,5 @@ def test_a_refused_temperature_is_dropped_once_with_a_note():
     refused = errors.Failure(errors.kind_named(errors.Kind.REQUEST_REFUSED), status=400, code="unsupported_value", param="temperature",
                              message="Unsupported value: 'temperature' does not support 0.3 with this model.")
     step = RESPONSES.adapt(refused, {k: v for k, v in body.items() if k not in ("input", "instructions")}, ChatRequest(model="gpt-4.1-mini"), family("gpt-4.1-mini"))
-    settings, changes, notes, param = step
+    settings, _changes, notes, param = step
     assert param == "temperature" and "temperature" not in settings and notes
