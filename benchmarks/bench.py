@@ -14,7 +14,8 @@
    ``--only first-call`` measures these two rows alone, to repeat them on a busy machine.
 3. Steady state: per-call time over many calls in one warm process, non-streamed and streamed.
 4. Long streams: a 40,000-chunk answer through ``%%chat`` against the SDK's ``Stream``, in fresh
-   processes (the call alone is timed, ``openai`` already imported) and warm, with peak memory.
+   processes (the call alone is timed, ``openai`` already imported) and warm, with peak memory; and
+   warm, the same answer as Responses events (``--api responses``) against ``client.responses.create(stream=True)``.
 5. Connections: TCP connections opened by ten streamed cells, and by ten bare SDK streams.
 6. Display traffic: bytes of the display bundles published for a 140 KB answer streamed over
    ~10 s, against the answer's size; updates; and how long after the server wrote the first
@@ -238,13 +239,18 @@ def measure_warm(shell, short_url: str, long_url: str, runs: int) -> dict:
     messages = [{"role": "user", "content": QUESTION}]
     figures = {}
     for name, url, stream, repeat in (("steady", short_url, False, runs * 40), ("steady_stream", short_url, True, runs * 40),
-                                       ("long_warm", long_url, True, max(3, runs // 2))):
+                                       ("long_warm", long_url, True, max(3, runs // 2)),
+                                       ("long_warm_responses", long_url, True, max(3, runs // 2))):
         client = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         shell.run_line_magic("config", f"ChatMagics.base_url = {url!r}")
-        line = f"--no-history -m {MODEL}" + ("" if stream else " --no-stream")
+        responses = name.endswith("_responses")  # the Responses API: its events against the SDK's own stream of them
+        line = f"--no-history -m {MODEL}" + ("" if stream else " --no-stream") + (" --api responses" if responses else "")
 
         def bare():
-            if stream:
+            if responses:
+                events = client.responses.create(model=MODEL, input=QUESTION, stream=True, store=False)
+                "".join(e.delta for e in events if e.type == "response.output_text.delta")
+            elif stream:
                 chunks = client.chat.completions.create(model=MODEL, messages=messages, stream=True,
                                                         stream_options={"include_usage": True})
                 "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
@@ -404,6 +410,9 @@ def main() -> None:
                  f"{sec(ours[0])}, peak RSS {ours[1]:.0f} MB (+{ours[2]:.0f} MB in the call)", f"{ours[0] / sdk[0]:.2f}×", "≤ 1.10×"))
     sdk, ours = warm["long_warm"]
     rows.append((f"{LONG_CHUNKS:,}-chunk stream, warm process", f"SDK {sec(sdk)}", sec(ours), f"{ours / sdk:.2f}×", "≤ 1.10×"))
+    sdk, ours = warm["long_warm_responses"]
+    rows.append((f"{LONG_CHUNKS:,}-event Responses stream, warm process", f"SDK `responses.create(stream=True)` {sec(sdk)}",
+                 sec(ours), f"{ours / sdk:.2f}×", "≤ 1.10×"))
     rows.append(("TCP connections, ten streamed cells", f"SDK {connections['sdk']}", str(connections["ours"]),
                  "", "1 (SDK: 10)"))
     for interval, t in traffic.items():

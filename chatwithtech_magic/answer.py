@@ -42,6 +42,7 @@ class Draft:
     # The server answered with a success status: the request is in its hands, working and maybe billing,
     # so whatever happens next it is never sent again by itself (session.py), and it is counted (spend.py).
     accepted: bool = False
+    response_id: str | None = None  # Responses: the response's own id (provenance)
     size: int = 0  # characters in ``parts``, kept so that deciding to render needs no join
     refusal_parts: list[str] = field(default_factory=list)
     tool_calls: list[JsonObject] = field(default_factory=list)  # tool-call deltas, read as attributes
@@ -49,6 +50,7 @@ class Draft:
     thinking_parts: list[str] = field(default_factory=list)
     thinking_size: int = 0
     splitter: Splitter | None = None  # made at the first content
+    thinking_part: object = None  # Responses: the summary part thinking arrives in (a new one starts a paragraph)
 
     def add(self, text: str) -> None:
         self.parts.append(text)

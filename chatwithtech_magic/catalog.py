@@ -66,6 +66,7 @@ class Kind:
     UNEXPECTED = "unexpected"
     EMPTY_ANSWER = "empty_answer"
     STREAM_FAILED = "stream_failed"
+    WRONG_API = "wrong_api"
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,18 @@ CATALOG: dict[str, ErrorKind] = {
             ),
             "https://community.openai.com/t/when-i-try-the-gpt-4-model-chat-completion-in-api-request-i-get-an-error-that-model-does-not-exist/98850",
             actions=(SWITCH_MODEL,),
+        ),
+        _kind(  # wire/endpoints.py: Chat Completions refused a model that lives on /responses
+            Kind.WRONG_API,
+            Text("{model} answers only on the Responses API", "{model} 只在 Responses API 上回答"),
+            Text(
+                "The model exists, but it is not served on Chat Completions; the server said: {message}",
+                "该模型存在，但不通过 Chat Completions 提供；服务器返回：{message}",
+            ),
+            Text(
+                "Ask it with %%chat --api responses (or %config ChatMagics.api = \"auto\"); a server without /responses can't ask it.",
+                "用 %%chat --api responses 询问它（或 %config ChatMagics.api = \"auto\"）；没有 /responses 的服务器无法询问它。",
+            ),
         ),
         _kind(
             Kind.RATE_LIMIT,
@@ -594,6 +607,7 @@ BY_CODE = {
     "mismatched_organization": Kind.ORGANIZATION,
     "no_organization": Kind.ORGANIZATION,
     "model_not_found": Kind.MODEL_NOT_FOUND,
+    "unsupported_api_for_model": Kind.WRONG_API,  # a gateway in front of Copilot
     "rate_limit_exceeded": Kind.RATE_LIMIT,
     "slow_down": Kind.RATE_LIMIT,
     "insufficient_quota": Kind.INSUFFICIENT_QUOTA,

@@ -238,6 +238,8 @@ def _kind_name(exc, status, code, error_type, body, message, partial) -> str:
         return BY_TYPE[error_type]
     if status is not None and status >= 500:
         return Kind.GATEWAY if not isinstance(body, dict) else Kind.OVERLOADED
+    if status in (400, 404) and "only supported in v1/responses" in str(message):
+        return Kind.WRONG_API  # OpenAI's words for a model Chat Completions doesn't serve (wire/endpoints.py)
     if status == 404 and "model" in str(message).lower():
         return Kind.MODEL_NOT_FOUND  # e.g. Ollama and vLLM say "model ... not found" without a code
     if status == 404 and code is None:

@@ -34,6 +34,10 @@ def render(outgoing, language: str = "en", notes: list[str] | tuple = (), refusa
     lines.append("")
     settings = outgoing.settings
     width = max((len(name) for name in settings), default=0)
+    path = getattr(outgoing.dialect, "path", "/chat/completions")
+    if path != "/chat/completions":  # another wire than the usual one: said, with where it goes
+        width = max(width, len("endpoint"))
+        lines.append(f"{'endpoint':<{width}}  POST {path}")
     for name, value in settings.items():
         lines.append(f"{name:<{width}}  {_value(value)}")
     turns = outgoing.prompt.turns()

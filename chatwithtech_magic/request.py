@@ -35,6 +35,9 @@ class ChatRequest:
     refresh: bool = False
     # The cell's images (prompt.ImagePart: --image, {fig}, {Out[n]}), sent after its text; never in a repr.
     images: tuple = field(default=(), repr=False)
+    # Which API asks the model: auto (the model table, then what the server says), chat or responses (wire/).
+    api: str = "auto"
+    store: bool = False  # Responses: keep the response on OpenAI's side (ChatMagics.store); off by default
 
     def but(self, **changes) -> "ChatRequest":
         # A copy with ``changes``, as ``dataclasses.replace`` makes it but about 10x faster: a cell

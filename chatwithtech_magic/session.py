@@ -24,7 +24,8 @@ from .request import ChatRequest
 from .retry import next_delay
 from .sse import stream_into, whole_into
 from .stream import DEFAULT_INTERVAL, TextView, Throttle
-from .wire.dialect import Outgoing, dialect_for
+from .wire import endpoints
+from .wire.dialect import Outgoing, dialect_for, dialect_named
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Sending:
     waited: float = 0.0
     adapted: Tried = field(default_factory=Tried)
     fell_back: bool = False
+    switched: errors.Failure | None = None  # Chat Completions' refusal, when the model was asked on /responses instead
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class ChatSession:
         self.fallbacks: dict[tuple[str, str], str] = {}
         # (endpoint, model) pairs that refused an image: a later image to them is refused before sending.
         self.text_only: set[tuple[str, str]] = set()
+        # (endpoint, model) -> the API it answers on, once Chat Completions refused it (wire/endpoints.py).
+        self.apis = endpoints.Lessons()
         self.sleep = sleep
         self.answers = replay.AnswerStore()  # recorded answers, in the working directory (the notebook's folder)
         self.meter = spend.Meter()  # tokens, cost and budget of this session (spend.py)
@@ -143,7 +147,8 @@ class ChatSession:
                 if draft.accepted and not begun:  # a 2xx came, then nothing: in the server's hands, never re-sent
                     failure = faults.after_acceptance(failure)
                 resend = (
-                    self._compatible(failure, draft, answer, sending, base_url)
+                    self._switch(failure, draft, answer, sending, base_url)
+                    or self._compatible(failure, draft, answer, sending, base_url)
                     or self._fallback(failure, draft, answer, sending, base_url)
                     or self._retry(exc, failure, begun, answer, sending, view)
                 )
@@ -156,10 +161,14 @@ class ChatSession:
             break
 
         request, outgoing = sending.request, sending.outgoing
+        failure = self._switched(failure, draft, answer, sending, base_url)
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
         answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
         # A key a server echoes is masked in the answer too: shown, saved in the notebook, stored by --out.
         answer = replace(answer, text=self.secrets(request).redact(answer.text), thinking=self.secrets(request).redact(answer.thinking))
+        stopped = getattr(outgoing.dialect, "stop_note", None)  # Responses: an incomplete response says why
+        if stopped is not None and stopped(draft.reason) is not None:
+            answer.notes.append(stopped(draft.reason))
         if failure is None and not answer.interrupted:
             verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
             failure = verdict.failure
@@ -179,6 +188,10 @@ class ChatSession:
         figures = outgoing.dialect.figures(answer.usage)
         bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id, accepted=draft.accepted)  # count and price it, however it ended
         _billed(answer, bill)
+        if draft.response_id and answer.metadata:  # Responses: the response's own id beside the request's
+            from .provenance import KEY
+
+            answer.metadata[KEY]["response_id"] = draft.response_id
         answer.metadata = self.secrets(request).redact_tree(answer.metadata)  # saved in the notebook
         self._remember(request, answer)
         if cell is not None:  # a complete answer is kept for the next run (auto, record, --refresh)
@@ -196,6 +209,37 @@ class ChatSession:
         outgoing, notes = resent
         answer.notes += notes
         return self._checked(answer, sending, outgoing)  # without a refused max tokens it costs more
+
+    def _switch(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str) -> Resend | None:
+        """Chat Completions refused the model as one that lives on ``/responses``: once there (not a retry).
+
+        Only when the API was not forced (``--api``, ``ChatMagics.api``); the prompt stays as fitted,
+        and the resend is checked against the budget like every resend.
+        """
+        if (sending.switched is not None or draft.text or sending.request.api != "auto"
+                or sending.outgoing.dialect.name != endpoints.CHAT or not endpoints.wrong_endpoint(failure)):
+            return None
+        sending.switched = failure
+        request = sending.request.but(api=endpoints.RESPONSES)
+        dialect = dialect_named(endpoints.RESPONSES)
+        settings, notes = dialect.settings(request, self.adaptations.get(base_url, request.model))
+        sending.request = request
+        _add_notes(answer, notes)
+        return self._checked(answer, sending, Outgoing(sending.outgoing.prompt, settings, dialect))
+
+    def _switched(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str):
+        """After a switch to ``/responses``: the lesson kept, with one quiet note; or, when this server has
+        no ``/responses`` at all, the model's own failure from Chat Completions (no lesson, no loop)."""
+        if sending.switched is None:
+            return failure
+        if failure is not None and not draft.text and endpoints.path_missing(failure):
+            answer.notes.append(endpoints.NO_RESPONSES.fill(model=sending.request.model))
+            return sending.switched
+        if not endpoints.path_missing(failure):
+            self.apis.learn(base_url, sending.request.model, endpoints.RESPONSES)
+        if failure is None:
+            answer.notes.append(endpoints.SWITCHED.fill(model=sending.request.model))
+        return failure
 
     def _fallback(self, failure, draft: Draft, answer: Answer, sending: Sending, base_url: str) -> Resend | None:
         """The default model does not exist here: once, with the best the account lists (not a retry)."""
@@ -253,7 +297,8 @@ class ChatSession:
         if entry is None:
             answer.failure = self._stamp(lookup.failure, request, None, cell.base_url, suggest=False)
             return self._finish(answer, view)
-        dialect = dialect_for(request)  # what the recorded reason and usage say, in its words
+        # What the recorded reason and usage say, in the words of the wire that answered.
+        dialect = dialect_named(endpoints.RESPONSES) if _has(entry.usage, "input_tokens") else dialect_for(request)
         answer = replayed(answer, entry.answer, entry.thinking, entry.answered_by or entry.model,
                           replay.usage_object(entry.usage), entry.reason, dialect.ended(entry.reason), entry.date or "?")
         answer.complete = True
@@ -293,7 +338,8 @@ class ChatSession:
     def compose(self, prompt: str, request: ChatRequest, base_url: str, conversation: Conversation | None = None,
                 compat=None, masked: bool = True) -> tuple[Outgoing, list]:
         """The request for ``prompt`` in the dialect that ``request`` speaks, and notes on ignored settings."""
-        dialect = dialect_for(request)
+        learned = None if compat is not None else self.apis.get(base_url, request.model)  # a fresh kernel learned nothing
+        dialect = dialect_for(request, learned)
         settings, notes = dialect.settings(request, compat or self.adaptations.get(base_url, request.model))
         whole = (self.conversation if conversation is None else conversation).prompt(prompt, request.window, request.system, request.images)
         # What reaches the model: the prompt, the system prompt and every earlier exchange, each with
@@ -492,6 +538,10 @@ def _billed(answer: Answer, bill: spend.Bill) -> None:
     _add_notes(answer, bill.notes)
     if bill.metadata:
         answer.metadata = bill.metadata
+
+
+def _has(usage, name: str) -> bool:
+    return isinstance(usage, dict) and name in usage
 
 
 def _headers(exc):

@@ -31,6 +31,7 @@ class Setting(NamedTuple):
 
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")  # which a model takes varies
+APIS = ("auto", "chat", "responses")  # wire/endpoints.py
 CACHE_MODES = ("off", "auto", "record", "replay")  # replay.py
 LANGUAGES = ("auto", "en", "zh")
 WINDOW_RANGE = (1, 50)
@@ -82,6 +83,10 @@ SETTINGS: tuple[Setting, ...] = (
             Range(16, 8192, text=Text("a whole number of pixels from 16 to 8192", "16 到 8192 之间的像素数"))),
     Setting("image_detail", str, "auto", "How closely a model looks at an image: auto, low (85 tokens) or high (85 + 170 per 512-px tile).",
             choices=("auto", "low", "high")),
+    Setting("api", str, "auto", "Which OpenAI API asks the model: auto (Chat Completions, or Responses for a model that only answers "
+            "there), chat or responses.", choices=APIS),
+    # Nothing kept on OpenAI's side for a notebook cell unless the user asks (Responses' own default is to keep it).
+    Setting("store", bool, False, "Responses API: let OpenAI store the response (store: true). Off: nothing is kept there."),
     Setting("cache", str, "off", "Recorded answers beside the notebook: off, auto (reuse), record (always ask, keep) or replay "
             "(never send). The environment variable CHATWITHTECH_CACHE, when set, wins.", choices=CACHE_MODES),
 )

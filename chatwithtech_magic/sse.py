@@ -139,7 +139,8 @@ def _take_events(body: bytes, dialect, draft, request) -> None:
     for data in reader.feed(body, request) + reader.end(request):
         if dialect.is_end(data):
             break
-        dialect.apply(_load(data, request), draft, unseen, unseen, request)
+        if dialect.apply(_load(data, request), draft, unseen, unseen, request):
+            break
 
 
 def _whole(body: bytes):
@@ -176,14 +177,15 @@ def read_stream(response, dialect, draft, view, throttle, silence: float | None 
                 if dialect.is_end(data):
                     _finish_body(chunks, http_response, clock)
                     return
-                dialect.apply(_load(data, request), draft, view, throttle, request)
+                if dialect.apply(_load(data, request), draft, view, throttle, request):  # an ending event (Responses)
+                    _finish_body(chunks, http_response, clock)
+                    return
                 last = clock()
             if silence and clock() - last > silence:  # only comments for too long: a silence like any other
                 raise openai.APITimeoutError(request=request)
         for data in reader.end(request):
-            if dialect.is_end(data):
+            if dialect.is_end(data) or dialect.apply(_load(data, request), draft, view, throttle, request):
                 return
-            dialect.apply(_load(data, request), draft, view, throttle, request)
         if not reader.seen and reader.raw:  # no event at all, but a body: a whole JSON answer with another content type
             _take_json(reader.raw, dialect, draft, view, throttle, request)
     except timeouts as err:

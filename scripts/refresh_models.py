@@ -10,6 +10,9 @@ release can't turn it red. CI runs the check and reports it without failing.
 Where each fact comes from (nothing here is typed by hand that a kept library tracks):
 - model ids and shutdown dates: the installed ``openai`` SDK, whose ``ChatModel`` literal lists
   the chat model ids and whose docstring says "Announced shutdown date: YYYY-MM-DD" per id;
+- which endpoints a model takes: every ``ChatModel`` takes Chat Completions and Responses; the ids
+  ``ResponsesModel`` adds (o3-pro, gpt-5.5-pro, the codex and deep-research models...) take only
+  Responses (``responses_only``);
 - context windows: ``genai-prices``' data (each model's match clauses cover aliases and snapshots);
 - successors, reasoning families and largest outputs: the small ``CURATED`` data below, with
   the date it was last checked against OpenAI's model and deprecation pages.
@@ -99,6 +102,16 @@ def sdk_models() -> tuple[list[str], dict[str, str], str]:
     return ids, dates, openai.__version__
 
 
+def responses_only(chat_ids: list[str]) -> list[str]:
+    """The ids the SDK's ``ResponsesModel`` lists beyond ``ChatModel``: models only /responses serves."""
+    from openai.types.shared import responses_model
+
+    names: list[str] = []
+    for arg in typing.get_args(responses_model.ResponsesModel):
+        names += [a for a in typing.get_args(arg) if isinstance(a, str)]
+    return sorted({n for n in names if n not in set(chat_ids)})
+
+
 def context_windows(names: list[str]) -> tuple[dict[str, int], str]:
     """Context windows from genai-prices, matched the way it matches usage to a model."""
     import genai_prices
@@ -116,6 +129,7 @@ def context_windows(names: list[str]) -> tuple[dict[str, int], str]:
 
 def build(today: str) -> dict:
     ids, dates, sdk_version = sdk_models()
+    only_responses = responses_only(ids)
     ids = [i for i in ids if i not in CURATED["skip"]]
     windows, prices_version = context_windows(ids)
     successors = CURATED["successors"]
@@ -142,7 +156,7 @@ def build(today: str) -> dict:
         "format": FORMAT,
         "generated": today,
         "sources": {
-            "openai": f"openai {sdk_version}: ChatModel ids and 'Announced shutdown date' lines",
+            "openai": f"openai {sdk_version}: ChatModel ids and 'Announced shutdown date' lines; ResponsesModel's other ids",
             "genai-prices": f"genai-prices {prices_version}: context windows",
             "curated": f"scripts/refresh_models.py CURATED, checked {CHECKED}: successors, reasoning families, max output",
         },
@@ -150,6 +164,8 @@ def build(today: str) -> dict:
         # For names the table does not list (a new snapshot, a gateway's "openai/gpt-7-mini").
         "families": {"reasoning": CURATED["reasoning"], "not_reasoning": CURATED["not_reasoning"]},
         "models": models,
+        # Models Chat Completions refuses ("only supported in v1/responses"): asked on /responses (wire/endpoints.py).
+        "responses_only": only_responses,
     }
 
 
@@ -192,7 +208,7 @@ def differences(old: dict, new: dict) -> list[str]:
     ``name.field: old -> new``, ``sources.x: ...``."""
     lines = []
     for key in sorted(set(old) | set(new)):
-        if key in ("generated", "models", "sources"):
+        if key in ("generated", "models", "sources", "responses_only"):
             continue
         if old.get(key) != new.get(key):
             lines.append(f"{key}: {old.get(key)!r} -> {new.get(key)!r}")
@@ -200,6 +216,9 @@ def differences(old: dict, new: dict) -> list[str]:
     for key in sorted(set(old_sources) | set(new_sources)):
         if old_sources.get(key) != new_sources.get(key):
             lines.append(f"sources.{key}: {old_sources.get(key)} -> {new_sources.get(key)}")
+    old_only, new_only = set(old.get("responses_only") or ()), set(new.get("responses_only") or ())
+    lines += [f"+ responses_only {name}" for name in sorted(new_only - old_only)]
+    lines += [f"- responses_only {name}" for name in sorted(old_only - new_only)]
     old_models, new_models = old.get("models") or {}, new.get("models") or {}
     for name in sorted(set(old_models) | set(new_models)):
         if name not in old_models:

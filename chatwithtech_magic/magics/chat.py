@@ -102,6 +102,8 @@ class ChatMagics(Magics):
             base_url=self.base_url,
             timeout=self.timeout,
             retry=RetryPolicy(self.retries + 1, self.max_retry_wait, self.retry_initial_delay),
+            api=self.api,
+            store=self.store,
         )
 
     # -- the magic -----------------------------------------------------------------
@@ -111,6 +113,7 @@ class ChatMagics(Magics):
     @argument("-t", "--temperature", type=float, help=f"Sampling temperature for this cell (default {DEFAULT_TEMPERATURE}).")
     @argument("--max-tokens", type=int, help="Largest answer in tokens.")
     @argument("-r", "--reasoning-effort", choices=REASONING_EFFORTS, help="Reasoning effort, for reasoning models only (default: ChatMagics.reasoning_effort, else the model's).")
+    @argument("--api", choices=("auto", "chat", "responses"), help="Which OpenAI API to ask: auto (default: ChatMagics.api), chat (Chat Completions) or responses.")
     @argument("-s", "--system", help="System prompt; it stays for the rest of the conversation.")
     @argument("--new", action="store_true", help="Start a fresh conversation with this cell.")
     @argument("--no-history", action="store_true", help="A one-off question: sent without earlier exchanges and not remembered.")
@@ -287,6 +290,7 @@ class ChatMagics(Magics):
             "max_tokens": args.max_tokens,
             "system": args.system,
             "reasoning_effort": args.reasoning_effort,
+            "api": args.api,
         }
         request = request.but(**{k: v for k, v in changes.items() if v is not None})
         if args.model:

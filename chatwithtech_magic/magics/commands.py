@@ -143,6 +143,9 @@ def settings(magics, args):
         "conversation": MSG["exchanges"].get(lang, len(magics.session.conversation.exchanges)),
     }
     rows["cache"] = _cache_setting(magics)
+    if magics.api != "auto" or magics.store:  # shown once changed: the default needs no line
+        rows["api"] = magics.api
+        rows["store"] = magics.store
     width = max(len(k) for k in rows)
     notice(magics.shell, "\n".join(f"{k:<{width}}  {v}" for k, v in rows.items()))
 

@@ -77,8 +77,24 @@ class Outgoing:
         return Outgoing(self.prompt if prompt is None else prompt, self.settings if settings is None else settings, self.dialect)
 
 
-def dialect_for(request=None) -> Dialect:
-    """The wire protocol for ``request``: Chat Completions, for every model and gateway so far."""
+def dialect_for(request=None, learned: str | None = None) -> Dialect:
+    """The wire protocol for ``request``: the one it forces (``--api``, ``ChatMagics.api``), else the one
+    this session learned its model takes here (``learned``: wire/endpoints.py), else the model table's
+    (a Responses-only model), else Chat Completions, which every gateway speaks."""
+    api = getattr(request, "api", "auto") if request is not None else "auto"
+    if api == "auto":
+        from .endpoints import table_api
+
+        api = learned or table_api(getattr(request, "model", "") or "")
+    return dialect_named(api)
+
+
+def dialect_named(name: str | None) -> Dialect:
+    """The dialect called ``name`` ("chat", "responses"); Chat Completions for any other."""
+    if name == "responses":
+        from .responses import RESPONSES
+
+        return RESPONSES
     from .chat_completions import CHAT
 
     return CHAT

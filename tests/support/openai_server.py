@@ -65,7 +65,7 @@ import threading
 import time
 from typing import Any, Iterable
 
-from tests.support import spec_check
+from tests.support import responses_wire, spec_check
 
 # The canned failures and the response types live in their own modules; they are re-exported here
 # because the tests import them from this one.
@@ -288,6 +288,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if path.endswith("/chat/completions") and self.command == "POST":
             kind = "chat"
+        elif path.endswith("/responses") and self.command == "POST" and owner.has_responses:
+            kind = "responses"
         elif path.endswith("/models") and self.command == "GET":
             kind = "models"
         else:
@@ -301,8 +303,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_error(rejection)
             return
 
-        if kind == "chat" and isinstance(body, dict):
-            rejection = owner._check_model_rules(body)
+        if kind in ("chat", "responses") and isinstance(body, dict):
+            rejection = owner._check_model_rules(body, kind)
             if rejection is not None:
                 self._send_error(rejection)
                 return
@@ -319,9 +321,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
 
         response = owner._next(kind)
-        if response is None and kind == "chat":
+        if response is None and kind in ("chat", "responses"):
             response = owner._answer_for(body)
-        if kind == "chat":
+        if kind == "responses":
+            responses_wire.respond(self, response, body or {})
+        elif kind == "chat":
             self._respond_chat(response, body or {})
         else:
             self._respond_models(response)
@@ -597,6 +601,11 @@ class OpenAIServer:
         # as the API does; "fastapi" answers 404 {"detail": "Not Found"} to anything but /v1/chat/completions
         # and /v1/models exactly, as a FastAPI app with those routes does (a doubled or missing /v1 included).
         self.unknown_path = "openai"
+        # POST /v1/responses (tests/support/responses_wire.py): models Chat Completions refuses, and how.
+        self.responses_only: set[str] = set(responses_wire.RESPONSES_ONLY)
+        self.wrong_api_style = "openai"  # or "copilot": 400 unsupported_api_for_model
+        self.has_responses = True  # False: a gateway without the path (404 on it)
+        self._responses_queue: list[Any] = []
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected handler exceptions (bugs), never printed twice
         self._chat_queue: list[Any] = []
@@ -670,6 +679,19 @@ class OpenAIServer:
         with self._lock:
             self._chat_queue.extend(responses)
 
+    def script_responses(self, *responses: Any) -> None:
+        """Queue responses for the next POST .../responses requests: Reply, Error, StreamError (an ``error``
+        event), StreamDrop, Hang, ``responses_wire.Failed`` (``response.failed``) or a str."""
+        with self._lock:
+            self._responses_queue.extend(responses)
+
+    def responses_requests(self) -> list[Recorded]:
+        with self._lock:
+            return [
+                r for r in self.requests
+                if r.method == "POST" and r.path.split("?", 1)[0].rstrip("/").endswith("/responses")
+            ]
+
     def script_models(self, *responses: Any) -> None:
         """Queue responses for GET .../models: Error, Hang, StreamDrop (drop the connection),
         Reply (the normal list) or a list of model ids (served instead of ``models`` once)."""
@@ -688,6 +710,7 @@ class OpenAIServer:
         with self._lock:
             self._chat_queue.clear()
             self._models_queue.clear()
+            self._responses_queue.clear()
             self.requests.clear()
             self.errors.clear()
         self.reply = DEFAULT_REPLY
@@ -701,6 +724,9 @@ class OpenAIServer:
             self.spec_violations = []
         self.spec_exempt = set()
         self.unknown_path = "openai"
+        self.responses_only = set(responses_wire.RESPONSES_ONLY)
+        self.wrong_api_style = "openai"
+        self.has_responses = True
 
     def chat_requests(self) -> list[Recorded]:
         with self._lock:
@@ -718,6 +744,8 @@ class OpenAIServer:
 
     def _answer_for(self, body: Any) -> Any:
         messages = body.get("messages") if isinstance(body, dict) else None
+        if isinstance(body, dict) and isinstance(body.get("input"), list):
+            messages = body["input"]
         users = [m.get("content") for m in messages or [] if isinstance(m, dict) and m.get("role") == "user"]
         question = users[-1] if users and isinstance(users[-1], str) else ""
         if users and isinstance(users[-1], list):  # text and image parts: the question is in the text parts
@@ -729,7 +757,7 @@ class OpenAIServer:
 
     def _next(self, kind: str) -> Any:
         with self._lock:
-            queue = self._chat_queue if kind == "chat" else self._models_queue
+            queue = {"chat": self._chat_queue, "responses": self._responses_queue}.get(kind, self._models_queue)
             return queue.pop(0) if queue else None
 
     def refuse(self, param: str, style: str = "azure") -> None:
@@ -737,8 +765,10 @@ class OpenAIServer:
         request argument supplied"; ``openai``: 400 ``unsupported_parameter`` naming it)."""
         self.refuse_params[param] = style
 
-    def _check_model_rules(self, body: dict) -> Error | None:
+    def _check_model_rules(self, body: dict, kind: str = "chat") -> Error | None:
         model = str(body.get("model") or "")
+        if kind == "chat" and model in self.responses_only:
+            return responses_wire.wrong_api(self.wrong_api_style)
         for param, style in self.refuse_params.items():  # a gateway's own rule: applies when not strict too
             if param in body:
                 if style == "openai":
@@ -750,7 +780,7 @@ class OpenAIServer:
         if model in self.retired:
             return model_deprecated(model)
         if is_reasoning_model(model):
-            if "max_tokens" in body:
+            if "max_tokens" in body and kind == "chat":
                 return unsupported_max_tokens()
             if "temperature" in body and body["temperature"] != 1:
                 return unsupported_temperature(body["temperature"])
