@@ -61,7 +61,7 @@ class Draft:
         if self.splitter is None:
             from .thinking import Splitter
 
-            self.splitter = Splitter()
+            self.splitter = Splitter(watch_lone_closer=not self.thinking_size)  # thinking in a field: tags are text
         thinking, answer = self.splitter.feed(text)
         if self.splitter.took_back:  # a lone </think>: all the content so far, split at it, replaces the answer
             self.parts, self.size = [], 0

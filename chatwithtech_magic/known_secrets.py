@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 
 from .credentials import CredentialStore
-from .masking import redact
+from .masking import secret_forms, mask, redact
 from .urls import hide_url, mask_url, url_secrets
 
 # Environment variables that may hold a secret the session uses (the SDK reads the same names).
@@ -41,6 +41,19 @@ class KnownSecrets:
             text = text.replace(url, mask_url(url))
         return redact(hide_url(text), *self.values)  # hide_url: userinfo and secret query values of any URL
 
+    def redact_known(self, text):
+        """``text`` with only the secrets this session knows masked (exactly, with or without a key's prefix):
+        for a model's answer, whose example URLs and placeholder keys are its content, not secrets."""
+        if not isinstance(text, str) or not text or not (self.values or self.urls):
+            return text
+        for url in self.urls:
+            text = text.replace(url, mask_url(url))
+        for secret in self.values:
+            if secret and len(secret) >= 8:
+                for form in secret_forms(secret):
+                    text = text.replace(form, mask(secret))
+        return text
+
     def redact_tree(self, value):
         """The same for every string inside dicts, lists and tuples (messages, metadata); a new structure."""
         if isinstance(value, str):
@@ -56,8 +69,13 @@ NONE = KnownSecrets()
 
 
 def masked_view(view, secrets: KnownSecrets):
-    """``view``, shown the answer and the thinking with ``secrets`` masked (a server may echo a key)."""
-    return view if not (secrets.values or secrets.urls) else _MaskedView(view, secrets)
+    """``view``, shown the answer and the thinking with ``secrets`` masked (a server may echo a key).
+
+    Only a view that shows the whole text at each update (a notebook's Markdown): one that writes only
+    what is new (a terminal, plain Python) counts what it wrote by length, and a mask changes lengths."""
+    if not (secrets.values or secrets.urls) or getattr(view, "incremental", False):
+        return view
+    return _MaskedView(view, secrets)
 
 
 class _MaskedView:
@@ -68,12 +86,12 @@ class _MaskedView:
         self._view, self._secrets = view, secrets
 
     def update(self, text: str) -> None:
-        self._view.update(self._secrets.redact(text))
+        self._view.update(self._secrets.redact_known(text))
 
     def __getattr__(self, name):  # ``think`` only where the view has one (sse.py asks with hasattr)
         found = getattr(self._view, name)
         if name == "think":
-            return lambda thinking: found(self._secrets.redact(thinking))
+            return lambda thinking: found(self._secrets.redact_known(thinking))
         return found
 
 

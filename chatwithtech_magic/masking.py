@@ -26,7 +26,7 @@ _KEY_PREFIXES = ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-")
 _STORED_KEY = re.compile(r'("api_key"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
-def _forms(secret: str) -> list[str]:
+def secret_forms(secret: str) -> list[str]:
     """The secret and its prefix-less forms, longest first (each long enough to be the key)."""
     forms = [secret]
     for prefix in _KEY_PREFIXES:
@@ -46,7 +46,7 @@ def redact(text, *secrets: str | None, url: str | None = None):
         text = hide_url(text, url)
     for secret in secrets:
         if secret and len(secret) >= 8:
-            for form in _forms(secret):
+            for form in secret_forms(secret):
                 text = text.replace(form, mask(secret))
     text = _STORED_KEY.sub(lambda m: m.group(1) + '"…"', text)  # a keyring error quoting its stored JSON
     return KEY_SHAPED.sub(lambda m: mask(m.group(0).replace("*", "")) or "sk-…", text)

@@ -165,7 +165,8 @@ class ChatSession:
         self.adaptations.keep_what_worked(sending.adapted, failure, outgoing)  # a lesson refused again is not kept (params.py)
         answer = taken(answer, draft, request.model, outgoing.dialect.ended(draft.reason))
         # A key a server echoes is masked in the answer too: shown, saved in the notebook, stored by --out.
-        answer = replace(answer, text=self.secrets(request).redact(answer.text), thinking=self.secrets(request).redact(answer.thinking))
+        known = self.secrets(request)  # its exact values only: an answer's example URLs and keys are its content
+        answer = replace(answer, text=known.redact_known(answer.text), thinking=known.redact_known(answer.thinking))
         stopped = getattr(outgoing.dialect, "stop_note", None)  # Responses: an incomplete response says why
         if stopped is not None and stopped(draft.reason) is not None:
             answer.notes.append(stopped(draft.reason))
@@ -186,7 +187,7 @@ class ChatSession:
             if sending.fell_back:  # remembered once it has answered: later cells go straight to it, quietly
                 self.fallbacks[(base_url, asked)] = request.model
         figures = outgoing.dialect.figures(answer.usage)
-        bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id, accepted=draft.accepted)  # count and price it, however it ended
+        bill = self.meter.after(sending.ticket, answer, outgoing, figures, draft.request_id, accepted=_billable(draft, answer))  # count and price it, however it ended
         _billed(answer, bill)
         if draft.response_id and answer.metadata:  # Responses: the response's own id beside the request's
             from .provenance import KEY
@@ -518,6 +519,14 @@ def _start(prompt: str, request: ChatRequest, secrets=known_secrets.NONE) -> tup
 
 
 _LEARNED = Text("It refused an image earlier in this session.", "本会话中它之前拒绝过图像。")
+
+
+def _billable(draft: Draft, answer: Answer) -> bool:
+    """Whether an attempt that brought no text may still be billed: the server accepted it (2xx) and then
+    dropped or went silent while the model worked. A 200 that was no answer at all (a captive portal's
+    page, a proxy's HTML) costs nothing."""
+    failure = answer.failure
+    return draft.accepted and failure is not None and failure.kind.kind in (errors.Kind.DROPPED, errors.Kind.TIMEOUT)
 
 
 def _is_api_error(exc: BaseException) -> bool:

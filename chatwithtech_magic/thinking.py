@@ -26,18 +26,21 @@ class Splitter:
     A closing tag with no opening one: DeepSeek-R1's and Qwen3's chat templates put ``<think>`` in
     the *prompt*, so a server without a reasoning parser streams ``thinking…</think>\n\nanswer``.
     What came before such a closer was thinking after all: ``took_back`` is then set, and the
-    caller moves the answer it has so far to the thinking (``stream.Draft.add_content``). Only
-    once, only for the first closer, and not after a code fence or an opening tag (an answer about the tags).
+    caller moves the answer it has so far to the thinking (``answer.Draft.add_content``). Only once,
+    only for the first closer, only at a line's end as templates write it (``</think>\n``), never after a
+    backtick, a code fence or an opening tag (an answer about the tags), and not when the thinking came
+    in its own field (``watch_lone_closer=False``).
     """
 
-    def __init__(self):
+    def __init__(self, watch_lone_closer: bool = True):
         self.state = "start"
         self.held = ""
         self.closer = ""
         self.opened = False  # an opening tag was seen: a later closer is the answer's own text
         self.took_back = False  # the last ``feed`` found a lone closer (see the class's docstring)
         self._answered = ""  # the answer passed on so far, while a lone closer may still come
-        self._watching = True
+        self._watching = watch_lone_closer
+        self._pending: int | None = None  # where a closer at the very end of the answer so far stands
 
     def feed(self, text: str) -> tuple[str, str]:
         self.took_back = False
@@ -78,7 +81,7 @@ class Splitter:
         """
         if self.opened or not self._watching:
             return "", text
-        start = max(0, len(self._answered) - _LOOKBACK)  # a tag cut across chunks: "</thi" + "nk>"
+        start = self._pending if self._pending is not None else max(0, len(self._answered) - _LOOKBACK)  # "</thi" + "nk>"
         self._answered += text
         window = self._answered[start:]
         found = min(((window.find(tag), tag) for tag in (*TAGS.values(), *TAGS, "```") if tag in window), default=None)
@@ -87,8 +90,14 @@ class Splitter:
                 self._watching, self._answered = False, ""
             return "", text
         at, tag = start + found[0], found[1]
+        after = self._answered[at + len(tag):]
+        if tag in TAGS.values() and not after:
+            self._pending = at  # what follows the closer decides: the next chunk
+            return "", text
+        self._pending = None
         seen, self._watching, self._answered = self._answered, False, ""
-        if tag not in TAGS.values():  # an answer with code, or one that writes an opening tag: its tags are text
+        # Code, an opening tag, or a closer in prose ("ends with </think>; then…", "`</think>`"): text.
+        if tag not in TAGS.values() or after[0] not in "\r\n" or (at > 0 and seen[at - 1] == "`"):
             return "", text
         self.took_back = True
         thinking, rest = seen[:at], seen[at + len(tag):]

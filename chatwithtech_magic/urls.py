@@ -29,7 +29,7 @@ _SECRET_NAMES = frozenset({"code", "sas", "sv_sig", "hmac"})  # Azure Functions'
 # (masking.redact) and a URL's path and query alike. A key with no prefix (32 hex characters,
 # an Azure key) has no shape: it is masked because the session knows it (known_secrets.py).
 KEY_SHAPED = re.compile(
-    r"(?<![A-Za-z0-9])(?:sk-[A-Za-z0-9_\-*]{6,}|(?:gsk_|xai-|pplx-|nvapi-|hf_|r8_)[A-Za-z0-9_\-]{20,}|AIza[A-Za-z0-9_\-]{30,})"
+    r"(?<![A-Za-z0-9])(?:sk-[A-Za-z0-9_\-*]{6,}|(?:gsk_|xai-|pplx-|nvapi-|hf_|r8_)(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Z])[A-Za-z0-9_\-]{20,}|AIza[A-Za-z0-9_\-]{30,})"
 )
 _KEY_SHAPED = KEY_SHAPED
 # For text that does not parse as a URL: userinfo before a host, and name=value pairs.
