@@ -196,3 +196,17 @@ def test_one_image_named_twice_is_sent_once(shell, server, api_key):
     body = server.chat_requests()[-1].body
     assert len(image_parts(body)) == 1
     assert body["messages"][-1]["content"][0]["text"] == "Compare [image: 16×16 PNG, from cell 1] with [image: 16×16 PNG, from cell 1]."
+
+
+def test_on_the_responses_api_an_image_goes_as_an_input_image_part_after_the_input_text(shell, server, api_key, tmp_path):
+    (tmp_path / "plot.png").write_bytes(png(640, 480))
+
+    chat(shell, f"-m {MODEL} --api responses --image {tmp_path}/plot.png", "What does this plot show?")
+
+    [request] = server.responses_requests()
+    content = request.body["input"][-1]["content"]
+    assert content[0] == {"type": "input_text", "text": "What does this plot show?"}
+    assert content[1]["type"] == "input_image" and content[1]["detail"] == "auto"
+    head, _, data = content[1]["image_url"].partition(",")
+    assert head == "data:image/png;base64" and base64.b64decode(data) == png(640, 480)
+    assert server.chat_requests() == []

@@ -130,3 +130,16 @@ def test_every_request_the_server_answered_was_checked(server):
         client.models.list()  # no body: nothing to check
 
     assert spec_check.stats["checked"] == before + 1
+
+
+def test_a_responses_message_with_text_and_image_parts_passes_though_two_of_the_specs_branches_match_it():
+    body = {
+        "model": "gpt-4.1-mini",
+        "input": [{"role": "user", "content": [
+            {"type": "input_text", "text": "What does this plot show?"},
+            {"type": "input_image", "image_url": "data:image/png;base64,AAAA", "detail": "auto"},
+        ]}],
+    }
+    assert spec_check.violations("/responses", body) == []
+    body["input"][0]["content"][1]["detail"] = "sharp"  # a value no branch takes is still refused
+    assert spec_check.violations("/responses", body) != []

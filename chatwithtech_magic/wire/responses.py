@@ -20,7 +20,7 @@ from typing import Any
 from ..defaults import DEFAULT_TEMPERATURE
 from ..i18n import Text
 from ..params import ADAPTED_DROPPED, NOT_TAKEN, NOT_THIS_VALUE, accepts, ignored
-from ..prompt import ASSISTANT, Prompt, key_parts
+from ..prompt import ASSISTANT, Prompt, TextPart, write_parts
 from ..tokens import Figures
 from .dialect import CONTENT_FILTER, FAILED, LENGTH, REFUSAL, STOP
 from .json_object import JsonObject, as_attributes
@@ -277,11 +277,16 @@ def instructions_of(prompt: Prompt) -> str:
 
 
 def _content(role: str, parts):
-    content = key_parts(parts)  # a lone text as itself: the replay key stays the same kind of value
-    if isinstance(content, str):
-        return content
+    """A turn's parts: a lone text as itself (the replay key stays the same kind of value), else
+    ``input_text``/``output_text`` and ``input_image`` parts (a base64 ``data:`` URL with its ``detail``)."""
+    if len(parts) == 1 and isinstance(parts[0], TextPart):
+        return parts[0].text
     kind = "output_text" if role == ASSISTANT else "input_text"
-    return [{"type": kind, "text": item["text"]} for item in content]
+    return write_parts(
+        parts,
+        text=lambda part: {"type": kind, "text": part.text},
+        image=lambda part: {"type": "input_image", "image_url": part.data_url(), "detail": part.detail},
+    )
 
 
 def _take_response(response, draft, usage: bool = True) -> None:

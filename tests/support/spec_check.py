@@ -241,7 +241,12 @@ def _make_validator():
 
         return validate
 
-    return validators.extend(Draft202012Validator, {k: nullable(k) for k in ("type", "enum", "const")})
+    # ``oneOf`` is checked as ``anyOf``: the spec's branches overlap, so a body OpenAI's own SDK sends would
+    # match two of them and fail (a user message with a list of parts is both an EasyInputMessage and an
+    # Item's InputMessage). A value that matches no branch is still refused.
+    checks = {k: nullable(k) for k in ("type", "enum", "const")}
+    checks["oneOf"] = base["anyOf"]
+    return validators.extend(Draft202012Validator, checks)
 
 
 class _LazyValidator:
