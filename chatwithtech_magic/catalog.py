@@ -67,6 +67,7 @@ class Kind:
     EMPTY_ANSWER = "empty_answer"
     STREAM_FAILED = "stream_failed"
     WRONG_API = "wrong_api"
+    NO_RESPONSES_API = "no_responses_api"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,20 @@ CATALOG: dict[str, ErrorKind] = {
             Text(
                 "Ask it with %%chat --api responses (or %config ChatMagics.api = \"auto\"); a server without /responses can't ask it.",
                 "用 %%chat --api responses 询问它（或 %config ChatMagics.api = \"auto\"）；没有 /responses 的服务器无法询问它。",
+            ),
+        ),
+        _kind(  # session.py: a request that went to /responses first (the model table, --api) on a server without it
+            Kind.NO_RESPONSES_API,
+            Text("{base_url} has no Responses API", "{base_url} 没有 Responses API"),
+            Text(
+                "{model} was sent to /responses, because it answers only there or because --api responses "
+                "(ChatMagics.api) asked for it, and this server has no such endpoint; it said: {message}",
+                "{model} 被发送到 /responses（它只在那里回答，或 --api responses / ChatMagics.api 要求如此），"
+                "而此服务器没有该端点；服务器返回：{message}",
+            ),
+            Text(
+                "Ask a model this server serves on Chat Completions, with --api chat or %config ChatMagics.api = \"auto\".",
+                "请询问此服务器通过 Chat Completions 提供的模型，并使用 --api chat 或 %config ChatMagics.api = \"auto\"。",
             ),
         ),
         _kind(

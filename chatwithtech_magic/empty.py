@@ -27,7 +27,9 @@ class Verdict:
     failure: errors.Failure | None = None
 
 
-def verdict(draft: Draft, stream: bool) -> Verdict:
+def verdict(draft: Draft, stream: bool, ended: str | None = None) -> Verdict:
+    """``ended``: why the answer ended in the dialect's common words (wire/dialect.py), which a wire's own
+    reason (Responses' ``max_output_tokens``) may need to be understood."""
     if draft.text:
         if stream and draft.reason is None:
             return Verdict(failure=errors.Failure(errors.kind_named(errors.Kind.STREAM_INTERRUPTED), message="the stream ended without a finish reason"))
@@ -37,5 +39,7 @@ def verdict(draft: Draft, stream: bool) -> Verdict:
     finish = draft.reason
     if draft.tool_calls and finish in (None, "stop"):
         finish = "tool_calls"
+    if finish not in errors.REASONS and ended in errors.REASONS:
+        finish = ended  # "max_output_tokens" is what Chat Completions calls "length"
     reason = finish if finish in errors.REASONS else ("no_choices" if finish is None else "stop")
     return Verdict(failure=errors.Failure(errors.kind_named(errors.Kind.EMPTY_ANSWER), message=finish or "none", reason=reason))

@@ -39,6 +39,11 @@ MSG = {
         "{origin}: its image data is damaged and can't be downscaled ({reason}). Nothing was sent.",
         "{origin}：图像数据已损坏，无法缩小（{reason}）。未发送任何内容。",
     ),
+    "too_many_pixels": Text(
+        "{origin}: {width}×{height} is too many pixels to open safely (Pillow's decompression-bomb limit); "
+        "make it smaller first. Nothing was sent.",
+        "{origin}：{width}×{height} 像素过多，无法安全打开（Pillow 的解压炸弹限制）；请先缩小它。未发送任何内容。",
+    ),
     "still_too_large": Text(
         "{origin}: still over 20 MB after downscaling. Nothing was sent.",
         "{origin}：缩小后仍超过 20 MB。未发送任何内容。",
@@ -150,6 +155,9 @@ def bounded(part: ImagePart, max_side: int = DEFAULT_MAX_SIDE) -> ImagePart:
     try:
         smaller = downscale(part, max_side)
     except Exception as exc:  # a header that reads, over bytes that don't: one line, never a traceback
+        if type(exc).__name__ == "DecompressionBombError":  # a real image, just more pixels than is safe to decode
+            raise ImageProblem(MSG["too_many_pixels"], origin=part.origin or "image", width=part.width,
+                               height=part.height) from None
         raise ImageProblem(MSG["broken"], origin=part.origin or "image", reason=type(exc).__name__) from None
     if len(smaller.data) > MAX_IMAGE_BYTES:
         raise ImageProblem(MSG["still_too_large"], origin=part.origin or "image")

@@ -26,6 +26,7 @@ class Compat:
     temperature: bool = True  # False: a temperature is refused, even the user's
     temperature_accepts: Text | None = None  # what the server said it takes ("only the default (1)")
     reasoning_effort: bool | None = None  # None: unknown model, sent when the user asks
+    reasoning_summary: bool = True  # Responses: a summary of the thinking is asked for (an unverified org is refused it)
     stream_usage: bool = True  # the endpoint reports usage at the end of a stream when asked
 
 

@@ -171,7 +171,7 @@ class ChatSession:
         if stopped is not None and stopped(draft.reason) is not None:
             answer.notes.append(stopped(draft.reason))
         if failure is None and not answer.interrupted:
-            verdict = empty.verdict(draft, request.stream)  # no text: a refusal, or a failure that says why
+            verdict = empty.verdict(draft, request.stream, answer.ended)  # no text: a refusal, or a failure that says why
             failure = verdict.failure
             if verdict.refusal:
                 answer.text, answer.refused = verdict.refusal, True
@@ -232,6 +232,8 @@ class ChatSession:
         """After a switch to ``/responses``: the lesson kept, with one quiet note; or, when this server has
         no ``/responses`` at all, the model's own failure from Chat Completions (no lesson, no loop)."""
         if sending.switched is None:
+            if not draft.text and endpoints.path_missing(failure) and sending.outgoing.dialect.path.endswith("/responses"):
+                failure.kind = errors.kind_named(errors.Kind.NO_RESPONSES_API)  # sent there first: not the base URL's fault
             return failure
         if failure is not None and not draft.text and endpoints.path_missing(failure):
             answer.notes.append(endpoints.NO_RESPONSES.fill(model=sending.request.model))

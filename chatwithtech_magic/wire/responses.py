@@ -76,7 +76,7 @@ class Responses:
                 notes.append(ignored("reasoning_effort", request.reasoning_effort, request.model))
             else:
                 reasoning["effort"] = request.reasoning_effort
-        if compat.reasoning_effort is not False and is_reasoning(request.model):
+        if compat.reasoning_effort is not False and compat.reasoning_summary and is_reasoning(request.model):
             reasoning["summary"] = "auto"
         if reasoning:
             settings["reasoning"] = reasoning
@@ -230,6 +230,14 @@ class Responses:
             else:
                 changes.pop("temperature")
                 notes.append(ADAPTED_DROPPED.fill(model=model, param=param))
+        elif param == "reasoning" and _about_summary(failure) and isinstance(value, dict) and "summary" in value:
+            # Only the summary we asked for was refused ("your organization must be verified to generate
+            # reasoning summaries"): the user's effort stays, on this wire and the other.
+            rest = {key: item for key, item in value.items() if key != "summary"}
+            if rest:
+                settings["reasoning"] = rest
+            changes["reasoning_summary"] = False
+            notes.append(NO_SUMMARY.fill(model=model))
         elif param == "reasoning":
             changes["reasoning_effort"] = False
             if request.reasoning_effort:
@@ -240,6 +248,17 @@ class Responses:
 
 
 RESPONSES = Responses()
+
+
+NO_SUMMARY = Text(
+    "{model}: no summary of its thinking for this organization (OpenAI asks for a verified organization); the answer is whole",
+    "{model}：此组织无法获得思考摘要（OpenAI 要求组织已验证）；回答完整",
+)
+
+
+def _about_summary(failure) -> bool:
+    """A refusal of ``reasoning.summary`` alone, by its param or its words."""
+    return (failure.param or "") == "reasoning.summary" or "summar" in (failure.message or "").lower()
 
 
 def _named(chat, failure, settings: dict, adaptable: tuple) -> str | None:
